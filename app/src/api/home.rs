@@ -1,0 +1,33 @@
+//! The landing pages' data.
+
+use crate::{
+    api::dto::{ClientHomeView, PortalView, StaffHomeView},
+    error::AppError,
+};
+use leptos::prelude::*;
+
+/// The signed-in staff member's Admin Portal landing page.
+#[server(endpoint = "staff_home")]
+pub async fn staff_home() -> Result<StaffHomeView, AppError> {
+    use crate::server::{request::RequestContext, services::home};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.actor().await?;
+    Ok(home::staff_home(&ctx.state.db, &actor).await?)
+}
+
+/// The signed-in client user's landing page in the portal of `organization`.
+#[server(endpoint = "client_home")]
+pub async fn client_home(organization: String) -> Result<ClientHomeView, AppError> {
+    use crate::server::{request::RequestContext, services::home};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.actor().await?;
+    Ok(home::client_home(&ctx.state.db, &actor, &organization).await?)
+}
+
+/// The name of the organization whose Client Portal is at `/portal/{organization}`.
+#[server(endpoint = "portal_info")]
+pub async fn portal_info(organization: String) -> Result<PortalView, AppError> {
+    use crate::server::{request::RequestContext, services::home};
+    let ctx = RequestContext::current()?;
+    Ok(home::portal_info(&ctx.state.db, &organization).await?)
+}

@@ -1,0 +1,107 @@
+//! Sign-in and sign-out for both portals. The forms work as plain HTML posts
+//! (the server answers with a redirect, and errors come back in the URL) and,
+//! once hydrated, without a page load.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Admin Portal sign-in: organization short name, username, password. On
+/// success the session cookie is set and the browser goes to `/admin`.
+#[server(endpoint = "staff_sign_in")]
+pub async fn staff_sign_in(
+    organization: String,
+    username: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::server::{request::RequestContext, services::sign_in};
+    let ctx = RequestContext::current()?;
+    let previous = ctx.session_token();
+    let signed_in = sign_in::staff(
+        &ctx.state.db,
+        &ctx.state.passwords,
+        &ctx.state.sessions,
+        sign_in::StaffCredentials {
+            organization,
+            username,
+            password,
+        },
+        previous.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    ctx.set_cookie(&crate::server::auth::session::set_cookie(
+        &signed_in.token,
+        &ctx.state.sessions,
+    ));
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+/// Client Portal sign-in at `/portal/{organization}`: identifier, username,
+/// password. On success the browser goes to the portal's landing page.
+#[server(endpoint = "client_sign_in")]
+pub async fn client_sign_in(
+    organization: String,
+    identifier: String,
+    username: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::server::{request::RequestContext, services::sign_in};
+    let ctx = RequestContext::current()?;
+    let previous = ctx.session_token();
+    let slug =
+        crate::domain::OrgSlug::parse(&organization).map_err(|_| AppError::sign_in_failed())?;
+    let signed_in = sign_in::client(
+        &ctx.state.db,
+        &ctx.state.passwords,
+        &ctx.state.sessions,
+        sign_in::ClientCredentials {
+            organization: slug.to_string(),
+            identifier,
+            username,
+            password,
+        },
+        previous.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    ctx.set_cookie(&crate::server::auth::session::set_cookie(
+        &signed_in.token,
+        &ctx.state.sessions,
+    ));
+    leptos_axum::redirect(&format!("/portal/{slug}"));
+    Ok(())
+}
+
+/// Signs out of whichever portal the session belongs to and goes to that
+/// portal's sign-in page. Without a live session it just goes home.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::{
+        auth::{session, Principal},
+        entities::organization,
+        request::RequestContext,
+        services::sign_in,
+    };
+    use sea_orm::EntityTrait;
+    let ctx = RequestContext::current()?;
+    let mut next = "/".to_string();
+    if let Some(token) = ctx.session_token() {
+        if let Ok(actor) = ctx.actor().await {
+            next = match actor.principal {
+                Principal::Staff(_) => "/admin/sign-in".into(),
+                Principal::Client { .. } => {
+                    let org = organization::Entity::find_by_id(actor.organization_id)
+                        .one(&ctx.state.db)
+                        .await
+                        .map_err(|e| AppError::from(crate::server::error::ServiceError::from(e)))?;
+                    org.map_or_else(|| "/".into(), |o| format!("/portal/{}/sign-in", o.slug))
+                }
+            };
+        }
+        sign_in::sign_out(&ctx.state.db, &token, chrono::Utc::now()).await?;
+    }
+    ctx.set_cookie(&session::clear_cookie(&ctx.state.sessions));
+    leptos_axum::redirect(&next);
+    Ok(())
+}

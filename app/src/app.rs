@@ -1,0 +1,59 @@
+//! The HTML shell and the routes.
+//!
+//! | path | page |
+//! |---|---|
+//! | `/` | start page |
+//! | `/admin/sign-in` | Admin Portal sign-in (organization, username, password) |
+//! | `/admin` | Admin Portal landing page |
+//! | `/portal/{org}/sign-in` | Client Portal sign-in (identifier, username, password) |
+//! | `/portal/{org}` | Client Portal landing page |
+//!
+//! Pages that depend on the session render fully on the server
+//! (`SsrMode::Async`), so a missing session becomes a real 302.
+
+use crate::pages::{AdminHome, AdminSignIn, HomePage, NotFound, PortalHome, PortalSignIn};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes to pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
+        <Title text="Gatehouse"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=HomePage/>
+                <Route path=path!("/admin/sign-in") view=AdminSignIn/>
+                <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org/sign-in") view=PortalSignIn ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org") view=PortalHome ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

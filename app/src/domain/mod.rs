@@ -1,0 +1,40 @@
+//! Wasm-safe value types that *parse* user input into values that are valid by
+//! construction. Both the browser (for live hints) and the server (for the
+//! decision) use them, so a rule is written exactly once.
+//!
+//! Every `parse` returns a [`ParseError`] whose message is meant for people and
+//! is shown next to the field that caused it.
+
+mod email;
+mod identifier;
+pub mod names;
+mod org;
+mod roles;
+mod username;
+
+pub use email::Email;
+pub use identifier::Identifier;
+pub use names::PersonName;
+pub use org::{AgencyPrefix, OrgSlug};
+pub use roles::{ClientRole, StaffRole, UserKind};
+pub use username::Username;
+
+/// Why a value could not be parsed; `message` is written for the person who
+/// typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    /// The form field the value came from, e.g. `"username"`.
+    pub field: &'static str,
+    /// What is wrong, in the users' words.
+    pub message: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! People's names as shown in user lists and on the landing pages.
+
+use super::ParseError;
+use serde::{Deserialize, Serialize};
+
+/// First name, optional middle initial or name, last name; each trimmed,
+/// non-empty where required, at most 100 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonName {
+    first: String,
+    middle: Option<String>,
+    last: String,
+}
+
+impl PersonName {
+    /// Longest accepted part of a name.
+    pub const MAX_LEN: usize = 100;
+
+    /// Parses the three parts of a name as typed.
+    pub fn parse(first: &str, middle: &str, last: &str) -> Result<Self, ParseError> {
+        let part = |field: &'static str, label: &str, v: &str| -> Result<String, ParseError> {
+            let v = v.trim();
+            if v.is_empty() {
+                return Err(ParseError::new(field, format!("Enter a {label}.")));
+            }
+            if v.chars().count() > Self::MAX_LEN || v.chars().any(char::is_control) {
+                return Err(ParseError::new(
+                    field,
+                    format!(
+                        "A {label} is at most {} printable characters.",
+                        Self::MAX_LEN
+                    ),
+                ));
+            }
+            Ok(v.to_string())
+        };
+        let first = part("first_name", "first name", first)?;
+        let last = part("last_name", "last name", last)?;
+        let middle = if middle.trim().is_empty() {
+            None
+        } else {
+            Some(part("middle_name", "middle name", middle)?)
+        };
+        Ok(Self {
+            first,
+            middle,
+            last,
+        })
+    }
+
+    /// First name.
+    pub fn first(&self) -> &str {
+        &self.first
+    }
+    /// Middle name or initial, if any.
+    pub fn middle(&self) -> Option<&str> {
+        self.middle.as_deref()
+    }
+    /// Last name.
+    pub fn last(&self) -> &str {
+        &self.last
+    }
+
+    /// "First M. Last": the display name used across the portals.
+    pub fn display(&self) -> String {
+        display_name(&self.first, self.middle.as_deref(), &self.last)
+    }
+}
+
+/// "First M. Last" from stored parts: a one-letter middle name becomes an
+/// initial with a dot.
+pub fn display_name(first: &str, middle: Option<&str>, last: &str) -> String {
+    match middle.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) if m.chars().count() == 1 => format!("{first} {m}. {last}"),
+        Some(m) => format!("{first} {m} {last}"),
+        None => format!("{first} {last}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shows_a_middle_initial_with_a_dot() {
+        assert_eq!(
+            PersonName::parse(" Jane ", "Q", "Doe").unwrap().display(),
+            "Jane Q. Doe"
+        );
+        assert_eq!(
+            PersonName::parse("Jane", "", "Doe").unwrap().display(),
+            "Jane Doe"
+        );
+        assert_eq!(
+            PersonName::parse("Jane", "Quinn", "Doe").unwrap().display(),
+            "Jane Quinn Doe"
+        );
+    }
+
+    #[test]
+    fn first_and_last_are_required_and_named_in_the_error() {
+        assert_eq!(
+            PersonName::parse("", "", "Doe").unwrap_err().field,
+            "first_name"
+        );
+        assert_eq!(
+            PersonName::parse("Jane", "", " ").unwrap_err().field,
+            "last_name"
+        );
+        assert_eq!(
+            PersonName::parse("Jane", &"x".repeat(101), "Doe")
+                .unwrap_err()
+                .field,
+            "middle_name"
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! Usernames, for staff and client users alike. A username is unique among the
+//! staff of one organization, or among the users of one client account.
+
+use super::ParseError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A sign-in name: 2 to 64 characters of lower-case ASCII letters, digits and
+/// `.`, `_`, `-`, starting with a letter or digit. Input is trimmed and
+/// lower-cased, so `JSmith` and `jsmith` are the same user.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Username(String);
+
+impl Username {
+    /// Shortest username accepted.
+    pub const MIN_LEN: usize = 2;
+    /// Longest username accepted.
+    pub const MAX_LEN: usize = 64;
+
+    /// Parses what a person typed.
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        let value = input.trim().to_ascii_lowercase();
+        if value.is_empty() {
+            return Err(ParseError::new("username", "Enter a username."));
+        }
+        let len = value.chars().count();
+        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
+            return Err(ParseError::new(
+                "username",
+                format!(
+                    "A username is {} to {} characters long.",
+                    Self::MIN_LEN,
+                    Self::MAX_LEN
+                ),
+            ));
+        }
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(ParseError::new(
+                "username",
+                "A username contains only letters, digits, '.', '_' and '-'.",
+            ));
+        }
+        if !value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(ParseError::new(
+                "username",
+                "A username starts with a letter or a digit.",
+            ));
+        }
+        Ok(Self(value))
+    }
+
+    /// The generated staff username: agency prefix + first initial + last
+    /// name, lower-case ASCII (accents dropped, other characters removed).
+    /// `None` when the names leave nothing usable.
+    pub fn generate(agency_prefix: &str, first_name: &str, last_name: &str) -> Option<Self> {
+        let ascii = |s: &str| -> String {
+            s.chars()
+                .map(fold_accent)
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let initial = ascii(first_name).chars().next()?;
+        let last = ascii(last_name);
+        if last.is_empty() {
+            return None;
+        }
+        let mut value = format!("{}{initial}{last}", agency_prefix.trim());
+        value.truncate(Self::MAX_LEN);
+        Self::parse(&value).ok()
+    }
+
+    /// The username as stored and compared.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The unaccented letter for common Latin accented letters.
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
+        'ç' | 'Ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_usernames_are_prefix_initial_and_last_name() {
+        assert_eq!(
+            Username::generate("214", "Alice", "Morgan")
+                .unwrap()
+                .as_str(),
+            "214amorgan"
+        );
+        assert_eq!(
+            Username::generate("214", "Émile", "O'Brien-Côté")
+                .unwrap()
+                .as_str(),
+            "214eobriencote"
+        );
+        assert!(Username::generate("214", "", "Morgan").is_none());
+        assert!(Username::generate("214", "Al", "!!").is_none());
+    }
+
+    #[test]
+    fn is_trimmed_and_lower_cased() {
+        assert_eq!(Username::parse("  JSmith ").unwrap().as_str(), "jsmith");
+        assert_eq!(Username::parse("100jsmith").unwrap().as_str(), "100jsmith");
+        assert_eq!(
+            Username::parse("mary-ann.o_neil").unwrap().as_str(),
+            "mary-ann.o_neil"
+        );
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_a_username() {
+        let too_long = "a".repeat(65);
+        for bad in [
+            "",
+            " ",
+            "a",
+            "j smith",
+            "josé",
+            "-start",
+            ".dot",
+            "semi;colon",
+            too_long.as_str(),
+        ] {
+            let err = Username::parse(bad).unwrap_err();
+            assert_eq!(err.field, "username", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_longest_allowed_is_kept_whole() {
+        let long = "b".repeat(64);
+        assert_eq!(Username::parse(&long).unwrap().as_str(), long);
+    }
+}

@@ -1,0 +1,135 @@
+//! The one error policy of Gatehouse, written down once.
+//!
+//! * Services return their own typed errors; at the server-function boundary
+//!   each becomes an [`AppError`], the only error type a browser ever sees.
+//! * [`AppError`] carries messages meant for people: validation (with the
+//!   field), "sign-in failed", forbidden, not found, conflict.
+//! * Anything else is [`AppError::Internal`]: an opaque message with a
+//!   reference id. The cause chain is logged under that id on the server
+//!   (see `server::error::internal`), never sent.
+//! * Database and library error text never reaches a browser: even the
+//!   framework's own argument-decoding errors are mapped here to a plain
+//!   message, and their detail is only logged.
+
+use crate::domain::ParseError;
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+/// An error as the browser receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input that can't be accepted; `field` names the form field, when one is
+    /// to blame, so the message can be shown next to it.
+    #[error("{message}")]
+    Validation {
+        /// The form field's name, e.g. `"identifier"`.
+        field: Option<String>,
+        /// What to fix, in the users' words.
+        message: String,
+    },
+    /// The credentials were not accepted. Deliberately one message for every
+    /// cause, so it never tells which part was wrong.
+    #[error("{0}")]
+    SignInFailed(String),
+    /// No valid session: the user must sign in (again).
+    #[error("Please sign in to continue.")]
+    SignInRequired,
+    /// Signed in, but not allowed to do this.
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    /// The thing asked for does not exist (or belongs to someone else).
+    #[error("That could not be found.")]
+    NotFound,
+    /// The change conflicts with existing data (e.g. a name already taken).
+    #[error("{0}")]
+    Conflict(String),
+    /// The server could not be reached (raised in the browser only).
+    #[error("Gatehouse could not be reached. Check your connection and try again.")]
+    Unreachable,
+    /// Anything else. The cause is in the server log under `reference`.
+    #[error(
+        "Something went wrong on our side. If it keeps happening, quote reference {reference}."
+    )]
+    Internal {
+        /// The id under which the cause was logged.
+        reference: String,
+    },
+}
+
+/// The single message for a refused sign-in, whatever the reason.
+pub const SIGN_IN_FAILED: &str =
+    "Those sign-in details were not recognised, or this login is not active. Check them and try again.";
+
+impl AppError {
+    /// The refused-sign-in error, with its one message.
+    pub fn sign_in_failed() -> Self {
+        Self::SignInFailed(SIGN_IN_FAILED.to_string())
+    }
+
+    /// The message for the given form field, if this error is about it.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Validation {
+                field: Some(f),
+                message,
+            } if f == field => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The message to show at the top of a form: everything except errors
+    /// that are shown next to a field.
+    pub fn form_message(&self) -> Option<String> {
+        match self {
+            Self::Validation { field: Some(_), .. } => None,
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+impl From<ParseError> for AppError {
+    fn from(e: ParseError) -> Self {
+        Self::Validation {
+            field: Some(e.field.to_string()),
+            message: e.message,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request never got an answer: a browser-side condition.
+            ServerFnErrorErr::Request(_) => Self::Unreachable,
+            // The form did not decode: the library's text names internals, so
+            // it is only logged.
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                #[cfg(feature = "ssr")]
+                tracing::info!(%detail, "server function arguments refused");
+                let _ = detail;
+                Self::Validation {
+                    field: None,
+                    message: "The form was incomplete. Fill in every field and try again.".into(),
+                }
+            }
+            other => {
+                #[cfg(feature = "ssr")]
+                {
+                    crate::server::error::internal(&other)
+                }
+                #[cfg(not(feature = "ssr"))]
+                {
+                    let _ = other;
+                    Self::Internal {
+                        reference: "browser".into(),
+                    }
+                }
+            }
+        }
+    }
+}

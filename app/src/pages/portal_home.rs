@@ -1,0 +1,52 @@
+//! `/portal/{org}`: the Client Portal's landing page: the account (name,
+//! identifier) and the signed-in user.
+
+use crate::{api::client_home, components::TopBar, error::AppError, pages::ErrorPanel};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_params_map};
+
+/// The Client Portal landing page; without a session for this portal it sends
+/// the visitor to this portal's sign-in page.
+#[component]
+pub fn PortalHome() -> impl IntoView {
+    let params = use_params_map();
+    let org = move || params.read().get("org").unwrap_or_default();
+    let home = Resource::new(org, client_home);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match home.await {
+                    Ok(h) => view! {
+                        <Title text=format!("{} · Client Portal · Gatehouse", h.account_name)/>
+                        <TopBar portal="Client Portal" organization=h.organization_name.clone() user=h.display_name.clone()/>
+                        <main class="page">
+                            <section class="welcome">
+                                <h1>{h.account_name.clone()}</h1>
+                                <p class="lead">
+                                    {format!("Welcome, {} · {} · signed in as ", h.display_name, h.role)}
+                                    <strong class="username">{h.username.clone()}</strong>
+                                </p>
+                            </section>
+                            <section class="card">
+                                <h2>"Your account"</h2>
+                                <dl class="facts">
+                                    <dt>"Account"</dt><dd class="account-name">{h.account_name.clone()}</dd>
+                                    <dt>"Identifier"</dt><dd><code class="identifier">{h.identifier.clone()}</code></dd>
+                                    <dt>"Service company"</dt><dd>{h.organization_name.clone()}</dd>
+                                    <dt>"Your role"</dt><dd>{h.role.clone()}</dd>
+                                </dl>
+                                <p class="hint">"Keep your identifier: you need it, with your username and password, to sign in."</p>
+                            </section>
+                        </main>
+                    }
+                    .into_any(),
+                    Err(AppError::SignInRequired | AppError::Forbidden) => {
+                        view! { <Redirect path=format!("/portal/{}/sign-in", org())/> }.into_any()
+                    }
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

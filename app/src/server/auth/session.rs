@@ -1,0 +1,160 @@
+//! Server-side sessions and the cookie that names them.
+//!
+//! The cookie carries 32 random bytes (hex); the database stores only their
+//! SHA-256, so reading the sessions table does not yield usable cookies. A
+//! session is valid while it has not expired and its user is still active and
+//! allowed to log in.
+
+use crate::server::{
+    entities::{session, user},
+    error::ServiceError,
+    state::SessionSettings,
+};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "gatehouse_session";
+
+/// A fresh random session token, as it goes in the cookie.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The database id of the session a token names.
+pub fn session_id(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// `Set-Cookie` value that stores `token` for the session's lifetime.
+pub fn set_cookie(token: &str, settings: &SessionSettings) -> String {
+    format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        settings.lifetime.as_secs(),
+        if settings.cookie_secure {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+}
+
+/// `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(settings: &SessionSettings) -> String {
+    format!(
+        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if settings.cookie_secure {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The session token in a `Cookie` header, if any. Only a well-formed token
+/// (64 hex digits) is returned.
+pub fn token_from_cookie_header(header: &str) -> Option<String> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Creates a session for `user` and returns its token. Runs inside the
+/// sign-in transaction.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    user: &user::Model,
+    settings: &SessionSettings,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let token = new_token();
+    let lifetime = chrono::Duration::from_std(settings.lifetime)
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    session::ActiveModel {
+        id: Set(session_id(&token)),
+        user_id: Set(user.id),
+        organization_id: Set(user.organization_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + lifetime),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Ends the session a token names (sign-out, or rotation at sign-in). Ending a
+/// session that does not exist is not an error.
+pub async fn end<C: ConnectionTrait>(db: &C, token: &str) -> Result<(), ServiceError> {
+    session::Entity::delete_by_id(session_id(token))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The live session a token names and its user, or `None` when the token is
+/// unknown, expired, or its user may no longer sign in.
+pub async fn find_live<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(session::Model, user::Model)>, ServiceError> {
+    let Some(found) = session::Entity::find_by_id(session_id(token))
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let user = user::Entity::find_by_id(found.user_id)
+        .filter(user::Column::OrganizationId.eq(found.organization_id))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::CanLogin.eq(true))
+        .one(db)
+        .await?;
+    Ok(user.map(|u| (found, u)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_an_id() {
+        let a = new_token();
+        let b = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(session_id(&a), a);
+        assert_eq!(session_id(&a), session_id(&a));
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_same_site_and_secure() {
+        let c = set_cookie("abc", &SessionSettings::default());
+        for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(c.contains(flag), "{c}");
+        }
+    }
+
+    #[test]
+    fn only_a_well_formed_token_is_read_from_the_cookie_header() {
+        let t = new_token();
+        assert_eq!(
+            token_from_cookie_header(&format!("a=b; {COOKIE_NAME}={t}; c=d")),
+            Some(t)
+        );
+        assert_eq!(
+            token_from_cookie_header(&format!("{COOKIE_NAME}=../../etc")),
+            None
+        );
+        assert_eq!(token_from_cookie_header("other=1"), None);
+    }
+}

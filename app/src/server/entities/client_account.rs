@@ -1,0 +1,21 @@
+//! `client_accounts`: the clients of an organization.
+
+use sea_orm::entity::prelude::*;
+
+/// A client account; `identifier` is unique inside its organization.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "client_accounts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub organization_id: i32,
+    pub name: String,
+    pub main_phone: Option<String>,
+    pub identifier: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,22 @@
+//! `sessions`: server-side sessions. The id is the SHA-256 of the cookie's
+//! random token, so a leaked database does not hand out live cookies.
+
+use sea_orm::entity::prelude::*;
+
+/// A signed-in browser.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sessions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub user_id: i32,
+    pub organization_id: i32,
+    pub created_at: DateTimeUtc,
+    pub last_seen_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,70 @@
+//! Server-side half of the error policy (see `crate::error`): services fail
+//! with [`ServiceError`]; internal causes are logged with a reference id and
+//! only the id travels to the browser.
+
+use crate::{domain::ParseError, error::AppError};
+use std::fmt::Write as _;
+
+/// A boxed cause, for internal failures.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// How a service call can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Input that can't be accepted, naming the field.
+    #[error(transparent)]
+    Invalid(#[from] ParseError),
+    /// No session, or it ended.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// The actor may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// Missing, or outside the actor's organization/account.
+    #[error("not found")]
+    NotFound,
+    /// Conflicts with existing data; the message is for people.
+    #[error("{0}")]
+    Conflict(String),
+    /// Anything else: logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+impl From<sea_orm::DbErr> for ServiceError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(p) => p.into(),
+            ServiceError::SignInRequired => AppError::SignInRequired,
+            ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Conflict(m) => AppError::Conflict(m),
+            ServiceError::Internal(cause) => internal(cause.as_ref()),
+        }
+    }
+}
+
+/// Logs `err` with its whole cause chain under a fresh reference id and
+/// returns the opaque error the browser may see.
+pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    tracing::error!(%reference, error = %cause_chain(err), "internal error");
+    AppError::Internal { reference }
+}
+
+/// "outer: inner: innermost".
+pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let _ = write!(out, ": {s}");
+        source = s.source();
+    }
+    out
+}

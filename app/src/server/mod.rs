@@ -1,0 +1,12 @@
+//! Everything that runs only on the server (`ssr` feature): entities, the
+//! services by capability, authentication, the database helpers and the
+//! request context that server functions use to build an `Actor`.
+
+pub mod auth;
+pub mod csp;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod request;
+pub mod services;
+pub mod state;

@@ -1,0 +1,67 @@
+//! What a server function knows about its request: the shared state, the
+//! request head (for the session cookie), and where response headers go.
+//! Server functions use this to build the `Actor`, then call a service.
+
+use crate::{
+    error::AppError,
+    server::{
+        auth::{session, Actor},
+        state::AppState,
+    },
+};
+use axum::http::{header, request::Parts, HeaderValue};
+use leptos::prelude::{expect_context, use_context};
+use leptos_axum::ResponseOptions;
+
+/// The request as a server function sees it.
+pub struct RequestContext {
+    /// Shared state (database, hasher, settings).
+    pub state: AppState,
+    parts: Parts,
+}
+
+impl RequestContext {
+    /// The context of the server function being run.
+    pub fn current() -> Result<Self, AppError> {
+        let state = use_context::<AppState>().ok_or_else(|| {
+            crate::server::error::internal(&*Box::<dyn std::error::Error + Send + Sync>::from(
+                "AppState missing from context",
+            ))
+        })?;
+        let parts = use_context::<Parts>().ok_or_else(|| {
+            crate::server::error::internal(&*Box::<dyn std::error::Error + Send + Sync>::from(
+                "request parts missing from context",
+            ))
+        })?;
+        Ok(Self { state, parts })
+    }
+
+    /// The session token in the request's cookie, if any.
+    pub fn session_token(&self) -> Option<String> {
+        self.parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(session::token_from_cookie_header)
+    }
+
+    /// The signed-in actor, or `SignInRequired`.
+    pub async fn actor(&self) -> Result<Actor, AppError> {
+        let token = self.session_token().ok_or(AppError::SignInRequired)?;
+        let found = session::find_live(&self.state.db, &token, chrono::Utc::now()).await?;
+        let (_, user) = found.ok_or(AppError::SignInRequired)?;
+        Ok(Actor::from_user(&user)?)
+    }
+
+    /// Adds a `Set-Cookie` header to the response.
+    pub fn set_cookie(&self, value: &str) {
+        let options = expect_context::<ResponseOptions>();
+        match HeaderValue::from_str(value) {
+            Ok(v) => options.append_header(header::SET_COOKIE, v),
+            Err(e) => {
+                let _ = crate::server::error::internal(&e);
+            }
+        }
+    }
+}

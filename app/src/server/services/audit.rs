@@ -1,0 +1,60 @@
+//! Writing audit events. Called with the transaction of the change it
+//! records, so the event and the change land together or not at all.
+
+use crate::server::{entities::audit_event, error::ServiceError};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+/// Audit action names, as stored.
+pub mod action {
+    /// A user signed in.
+    pub const SIGN_IN: &str = "sign_in";
+    /// A sign-in was refused for a known organization.
+    pub const SIGN_IN_FAILED: &str = "sign_in_failed";
+    /// A user signed out.
+    pub const SIGN_OUT: &str = "sign_out";
+    /// An organization was created by the platform operator.
+    pub const ORGANIZATION_CREATED: &str = "organization_created";
+    /// A client account was created.
+    pub const ACCOUNT_CREATED: &str = "account_created";
+    /// A login was created.
+    pub const USER_CREATED: &str = "user_created";
+}
+
+/// One event to record.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// The tenant the event belongs to.
+    pub organization_id: i32,
+    /// Who acted (`None` for the platform operator or an anonymous visitor).
+    pub actor_user_id: Option<i32>,
+    /// Whom the actor acted for (emulation), if anyone.
+    pub on_behalf_of_user_id: Option<i32>,
+    /// What happened; see [`action`].
+    pub action: &'a str,
+    /// The user the action was about, if any.
+    pub target_user_id: Option<i32>,
+    /// Free-text details for the audit log.
+    pub details: String,
+}
+
+/// Records an event at `now`.
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    event: NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    audit_event::ActiveModel {
+        organization_id: Set(event.organization_id),
+        actor_user_id: Set(event.actor_user_id),
+        on_behalf_of_user_id: Set(event.on_behalf_of_user_id),
+        action: Set(event.action.to_string()),
+        target_user_id: Set(event.target_user_id),
+        details: Set(event.details),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

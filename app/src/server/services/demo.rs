@@ -1,0 +1,240 @@
+//! Demo data: two organizations, each with a User Administrator and two
+//! client accounts that each have an Account Manager and an Office Staff
+//! user. Loading is idempotent: what exists is left as it is.
+//!
+//! The demo deliberately reuses the client usernames `manager` and `office`
+//! and one password in every account and both organizations, so that anyone
+//! can see that each login reaches only its own account.
+
+use crate::{
+    domain::{ClientRole, OrgSlug, PersonName, StaffRole},
+    server::{
+        auth::password::PasswordHasher,
+        db::begin_write,
+        entities::{client_account, organization, user},
+        error::ServiceError,
+        services::{accounts, organizations, users},
+    },
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+
+/// The demo staff password (printed on the console; development only).
+pub const DEMO_STAFF_PASSWORD: &str = "Demo-Staff-2026!";
+/// The demo client password, the same for every demo client user.
+pub const DEMO_CLIENT_PASSWORD: &str = "Demo-Client-2026!";
+
+struct DemoOrg {
+    name: &'static str,
+    slug: &'static str,
+    prefix: &'static str,
+    admin: (&'static str, &'static str, &'static str),
+    accounts: [(
+        &'static str,
+        Option<&'static str>,
+        (&'static str, &'static str),
+        (&'static str, &'static str),
+    ); 2],
+}
+
+const ORGS: [DemoOrg; 2] = [
+    DemoOrg {
+        name: "Northwind Security",
+        slug: "northwind",
+        prefix: "214",
+        admin: ("Alice", "J", "Morgan"),
+        accounts: [
+            (
+                "Lakeside Towers",
+                Some("(416) 555-0142"),
+                ("Priya", "Raman"),
+                ("Tom", "Ellis"),
+            ),
+            (
+                "Maple Row Condominiums",
+                Some("416-555-0199"),
+                ("Marcus", "Lee"),
+                ("Dana", "Fox"),
+            ),
+        ],
+    },
+    DemoOrg {
+        name: "Harbour Insurance Brokers",
+        slug: "harbour",
+        prefix: "317",
+        admin: ("Ben", "", "Chen"),
+        accounts: [
+            (
+                "Bayview Dental Clinic",
+                Some("(902) 555-0110"),
+                ("Sofia", "Almeida"),
+                ("Liam", "Walsh"),
+            ),
+            (
+                "Kestrel Logistics",
+                Some("(416) 555-0142"),
+                ("Grace", "Okafor"),
+                ("Noah", "Brandt"),
+            ),
+        ],
+    },
+];
+
+/// What the demo contains, for printing where and how to sign in.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    /// One entry per demo organization.
+    pub organizations: Vec<DemoOrganization>,
+}
+
+/// One demo organization as it is in the database.
+#[derive(Debug, Clone)]
+pub struct DemoOrganization {
+    /// Name.
+    pub name: String,
+    /// Short name.
+    pub slug: String,
+    /// Its staff logins' usernames.
+    pub staff_usernames: Vec<String>,
+    /// Its client accounts: (name, identifier, usernames).
+    pub accounts: Vec<(String, String, Vec<String>)>,
+}
+
+/// Loads the demo data unless it is there, and describes it.
+pub async fn load(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    now: DateTime<Utc>,
+) -> Result<DemoSummary, ServiceError> {
+    for demo in &ORGS {
+        let slug = OrgSlug::parse(demo.slug)?;
+        if organizations::find_by_slug(db, &slug).await?.is_some() {
+            continue;
+        }
+        let created = organizations::create(
+            db,
+            hasher,
+            organizations::NewOrganization {
+                name: demo.name.into(),
+                slug: demo.slug.into(),
+                agency_prefix: demo.prefix.into(),
+                admin: users::NewStaffUser {
+                    first_name: demo.admin.0.into(),
+                    middle_name: demo.admin.1.into(),
+                    last_name: demo.admin.2.into(),
+                    email: Some(
+                        format!("{}.{}@{}.example", demo.admin.0, demo.admin.2, demo.slug)
+                            .to_ascii_lowercase(),
+                    ),
+                    password: DEMO_STAFF_PASSWORD.into(),
+                    must_change_password: false,
+                },
+            },
+            now,
+        )
+        .await?;
+        let client_hash = hasher
+            .hash(DEMO_CLIENT_PASSWORD.into())
+            .await
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let staff_hash = hasher
+            .hash(DEMO_STAFF_PASSWORD.into())
+            .await
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let txn = begin_write(db).await?;
+        let org = &created.organization;
+        // A broker, so the staff list has more than its administrator.
+        users::insert_staff(
+            &txn,
+            org,
+            &PersonName::parse("Robin", "", "Hale")?,
+            StaffRole::Broker,
+            None,
+            staff_hash,
+            false,
+            None,
+            now,
+        )
+        .await?;
+        for (name, phone, manager, office) in &demo.accounts {
+            let account = accounts::create(
+                &txn,
+                org,
+                &accounts::NewAccount {
+                    name: (*name).into(),
+                    main_phone: phone.map(Into::into),
+                },
+                None,
+                now,
+            )
+            .await?;
+            for (username, (first, last), role) in [
+                ("manager", manager, ClientRole::AccountManager),
+                ("office", office, ClientRole::OfficeStaff),
+            ] {
+                users::insert_client(
+                    &txn,
+                    &account,
+                    &users::NewClientUser {
+                        username: username.into(),
+                        first_name: (*first).into(),
+                        last_name: (*last).into(),
+                        email: Some(format!("{first}.{last}@clients.example").to_ascii_lowercase()),
+                        role,
+                        must_change_password: false,
+                    },
+                    client_hash.clone(),
+                    None,
+                    now,
+                )
+                .await?;
+            }
+        }
+        txn.commit().await?;
+    }
+    describe(db).await
+}
+
+async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> {
+    let mut organizations = Vec::new();
+    for demo in &ORGS {
+        let Some(org) = organization::Entity::find()
+            .filter(organization::Column::Slug.eq(demo.slug))
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let staff = user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(org.id))
+            .filter(user::Column::Kind.eq("staff"))
+            .order_by_asc(user::Column::Id)
+            .all(db)
+            .await?;
+        let mut accounts = Vec::new();
+        for account in client_account::Entity::find()
+            .filter(client_account::Column::OrganizationId.eq(org.id))
+            .order_by_asc(client_account::Column::Id)
+            .all(db)
+            .await?
+        {
+            let usernames = user::Entity::find()
+                .filter(user::Column::OrganizationId.eq(org.id))
+                .filter(user::Column::ClientAccountId.eq(account.id))
+                .order_by_asc(user::Column::Id)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|u| u.username)
+                .collect();
+            accounts.push((account.name, account.identifier, usernames));
+        }
+        organizations.push(DemoOrganization {
+            name: org.name,
+            slug: org.slug,
+            staff_usernames: staff.into_iter().map(|u| u.username).collect(),
+            accounts,
+        });
+    }
+    Ok(DemoSummary { organizations })
+}

@@ -1,0 +1,106 @@
+//! The landing pages' data: what the signed-in user sees first.
+
+use crate::{
+    api::dto::{ClientHomeView, PortalView, StaffHomeView},
+    domain::{OrgSlug, UserKind},
+    server::{
+        auth::Actor,
+        entities::{client_account, organization, user},
+        error::ServiceError,
+        services::organizations,
+    },
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+/// The Admin Portal landing page for a staff actor.
+pub async fn staff_home<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+) -> Result<StaffHomeView, ServiceError> {
+    let role = actor.require_staff()?;
+    let org = organization::Entity::find_by_id(actor.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::SignInRequired)?;
+    let me = user::Entity::find_by_id(actor.user_id)
+        .filter(user::Column::OrganizationId.eq(actor.organization_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::SignInRequired)?;
+    let count_users = |kind: UserKind| {
+        user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(actor.organization_id))
+            .filter(user::Column::Kind.eq(kind.as_str()))
+            .count(db)
+    };
+    Ok(StaffHomeView {
+        organization_name: org.name,
+        organization_slug: org.slug,
+        agency_prefix: org.agency_prefix,
+        display_name: me.display_name(),
+        username: me.username,
+        role: role.label().to_string(),
+        signed_in_at: me.last_login_at.map(|t| t.to_rfc3339()),
+        client_accounts: client_account::Entity::find()
+            .filter(client_account::Column::OrganizationId.eq(actor.organization_id))
+            .count(db)
+            .await?,
+        staff_logins: count_users(UserKind::Staff).await?,
+        client_logins: count_users(UserKind::Client).await?,
+    })
+}
+
+/// The Client Portal landing page of organization `slug` for a client actor.
+/// A session of another organization's portal (or a staff session) is
+/// treated as no session here: the visitor must sign in to this portal.
+pub async fn client_home<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    slug: &str,
+) -> Result<ClientHomeView, ServiceError> {
+    let (role, account_id) = actor
+        .require_client()
+        .map_err(|_| ServiceError::SignInRequired)?;
+    let org = organization::Entity::find_by_id(actor.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::SignInRequired)?;
+    if org.slug != slug.trim().to_ascii_lowercase() {
+        return Err(ServiceError::SignInRequired);
+    }
+    let account = client_account::Entity::find_by_id(account_id)
+        .filter(client_account::Column::OrganizationId.eq(actor.organization_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::SignInRequired)?;
+    let me = user::Entity::find_by_id(actor.user_id)
+        .filter(user::Column::OrganizationId.eq(actor.organization_id))
+        .filter(user::Column::ClientAccountId.eq(account_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::SignInRequired)?;
+    Ok(ClientHomeView {
+        organization_name: org.name,
+        organization_slug: org.slug,
+        account_name: account.name,
+        identifier: account.identifier,
+        display_name: me.display_name(),
+        username: me.username,
+        role: role.label().to_string(),
+    })
+}
+
+/// The public name of a Client Portal, or `NotFound` for an unknown address.
+pub async fn portal_info<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> Result<PortalView, ServiceError> {
+    let slug = OrgSlug::parse(slug).map_err(|_| ServiceError::NotFound)?;
+    let org = organizations::find_by_slug(db, &slug)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(PortalView {
+        organization_name: org.name,
+        organization_slug: org.slug,
+    })
+}

@@ -1,0 +1,19 @@
+//! Services, one module per capability. Each takes the connection (and, for
+//! tenant data, the `Actor`) explicitly and scopes every query by the actor's
+//! organization.
+
+pub mod accounts;
+pub mod audit;
+pub mod demo;
+pub mod home;
+pub mod organizations;
+pub mod sign_in;
+pub mod users;
+
+/// True when a database error is a unique-constraint violation.
+pub(crate) fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

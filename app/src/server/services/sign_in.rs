@@ -1,0 +1,308 @@
+//! Signing in to the Admin Portal (organization + username + password) and to
+//! a Client Portal (organization from the address + identifier + username +
+//! password), and signing out.
+//!
+//! Every refusal - unknown organization, identifier or username, wrong
+//! password, inactive user, login disabled, no password set - gives the same
+//! error, and every path verifies one argon2 hash (a dummy when there is no
+//! user), so neither the answer nor its timing tells which part was wrong.
+//! The reason is kept for the log and the audit trail only.
+
+use crate::{
+    domain::{Identifier, OrgSlug, Username},
+    server::{
+        auth::{password::PasswordHasher, session},
+        db::begin_write,
+        entities::user,
+        error::ServiceError,
+        services::{accounts, audit, organizations, users},
+        state::SessionSettings,
+    },
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
+
+/// Admin Portal credentials as typed.
+#[derive(Debug, Clone)]
+pub struct StaffCredentials {
+    /// The organization's short name.
+    pub organization: String,
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Client Portal credentials as typed; the organization comes from the
+/// portal's address.
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    /// The organization's short name, from the URL.
+    pub organization: String,
+    /// The client account's identifier.
+    pub identifier: String,
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Why a sign-in was refused: for the log and the audit trail, never shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No organization with that short name.
+    UnknownOrganization,
+    /// No account with that identifier in the organization.
+    UnknownIdentifier,
+    /// No such user where it was looked for.
+    UnknownUser,
+    /// The password did not match.
+    WrongPassword,
+    /// The user is not active, cannot log in, or has no password yet.
+    NotAllowed,
+}
+
+/// How a sign-in can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// A required field was left empty: said next to that field.
+    #[error(transparent)]
+    Missing(crate::domain::ParseError),
+    /// Refused; the reason is never shown.
+    #[error("sign-in refused: {0:?}")]
+    Refused(Refusal),
+    /// Something broke.
+    #[error(transparent)]
+    Internal(#[from] ServiceError),
+}
+
+impl From<SignInError> for crate::error::AppError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Missing(p) => p.into(),
+            SignInError::Refused(reason) => {
+                tracing::info!(?reason, "sign-in refused");
+                Self::sign_in_failed()
+            }
+            SignInError::Internal(s) => s.into(),
+        }
+    }
+}
+
+/// A successful sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The new session's token, for the cookie.
+    pub token: String,
+    /// The user who signed in.
+    pub user_id: i32,
+}
+
+fn required(field: &'static str, label: &str, value: &str) -> Result<(), SignInError> {
+    if value.trim().is_empty() {
+        Err(SignInError::Missing(crate::domain::ParseError {
+            field,
+            message: format!("Enter your {label}."),
+        }))
+    } else {
+        Ok(())
+    }
+}
+
+/// Signs a staff user in. `previous_token` is the browser's current session,
+/// ended so the session id rotates at sign-in.
+pub async fn staff(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    settings: &SessionSettings,
+    input: StaffCredentials,
+    previous_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, SignInError> {
+    required("organization", "organization", &input.organization)?;
+    required("username", "username", &input.username)?;
+    required("password", "password", &input.password)?;
+
+    let org = match OrgSlug::parse(&input.organization) {
+        Ok(slug) => organizations::find_by_slug(db, &slug).await?,
+        Err(_) => None,
+    };
+    let found = match (&org, Username::parse(&input.username)) {
+        (Some(org), Ok(username)) => users::find_staff(db, org.id, &username).await?,
+        _ => None,
+    };
+    let refusal = if org.is_none() {
+        Some(Refusal::UnknownOrganization)
+    } else if found.is_none() {
+        Some(Refusal::UnknownUser)
+    } else {
+        None
+    };
+    conclude(
+        db,
+        hasher,
+        settings,
+        org.map(|o| o.id),
+        found,
+        refusal,
+        input.password,
+        previous_token,
+        now,
+    )
+    .await
+}
+
+/// Signs a client user in to the portal of `input.organization`.
+pub async fn client(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    settings: &SessionSettings,
+    input: ClientCredentials,
+    previous_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, SignInError> {
+    required("identifier", "identifier", &input.identifier)?;
+    required("username", "username", &input.username)?;
+    required("password", "password", &input.password)?;
+
+    let org = match OrgSlug::parse(&input.organization) {
+        Ok(slug) => organizations::find_by_slug(db, &slug).await?,
+        Err(_) => None,
+    };
+    let account = match (&org, Identifier::parse(&input.identifier)) {
+        (Some(org), Ok(identifier)) => {
+            accounts::find_by_identifier(db, org.id, &identifier).await?
+        }
+        _ => None,
+    };
+    let found = match (&org, &account, Username::parse(&input.username)) {
+        (Some(org), Some(account), Ok(username)) => {
+            users::find_client(db, org.id, account.id, &username).await?
+        }
+        _ => None,
+    };
+    let refusal = if org.is_none() {
+        Some(Refusal::UnknownOrganization)
+    } else if account.is_none() {
+        Some(Refusal::UnknownIdentifier)
+    } else if found.is_none() {
+        Some(Refusal::UnknownUser)
+    } else {
+        None
+    };
+    conclude(
+        db,
+        hasher,
+        settings,
+        org.map(|o| o.id),
+        found,
+        refusal,
+        input.password,
+        previous_token,
+        now,
+    )
+    .await
+}
+
+/// The common end of both sign-ins: verify (always exactly one hash), then
+/// either open a session or record the refusal.
+#[allow(clippy::too_many_arguments)]
+async fn conclude(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    settings: &SessionSettings,
+    organization_id: Option<i32>,
+    found: Option<user::Model>,
+    mut refusal: Option<Refusal>,
+    password: String,
+    previous_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, SignInError> {
+    let stored = found.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = hasher
+        .verify(password, stored)
+        .await
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    if refusal.is_none() {
+        let u = found.as_ref().expect("no refusal means a user was found");
+        if u.password_hash.is_none() || !u.active || !u.can_login {
+            refusal = Some(Refusal::NotAllowed);
+        } else if !matches {
+            refusal = Some(Refusal::WrongPassword);
+        }
+    }
+
+    let txn = begin_write(db).await.map_err(ServiceError::from)?;
+    if let Some(reason) = refusal {
+        if let Some(organization_id) = organization_id {
+            audit::record(
+                &txn,
+                audit::NewEvent {
+                    organization_id,
+                    actor_user_id: None,
+                    on_behalf_of_user_id: None,
+                    action: audit::action::SIGN_IN_FAILED,
+                    target_user_id: found.as_ref().map(|u| u.id),
+                    details: format!("sign-in refused: {reason:?}"),
+                },
+                now,
+            )
+            .await?;
+        }
+        txn.commit().await.map_err(ServiceError::from)?;
+        return Err(SignInError::Refused(reason));
+    }
+
+    let u = found.expect("no refusal means a user was found");
+    if let Some(previous) = previous_token {
+        session::end(&txn, previous).await?;
+    }
+    let token = session::create(&txn, &u, settings, now).await?;
+    let user_id = u.id;
+    let organization_id = u.organization_id;
+    let mut active = u.into_active_model();
+    active.last_login_at = Set(Some(now));
+    active.update(&txn).await.map_err(ServiceError::from)?;
+    audit::record(
+        &txn,
+        audit::NewEvent {
+            organization_id,
+            actor_user_id: Some(user_id),
+            on_behalf_of_user_id: None,
+            action: audit::action::SIGN_IN,
+            target_user_id: Some(user_id),
+            details: "signed in".into(),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await.map_err(ServiceError::from)?;
+    Ok(SignedIn { token, user_id })
+}
+
+/// Signs out: ends the session the token names, audited when it was live.
+pub async fn sign_out(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let txn = begin_write(db).await?;
+    if let Some((s, _)) = session::find_live(&txn, token, now).await? {
+        audit::record(
+            &txn,
+            audit::NewEvent {
+                organization_id: s.organization_id,
+                actor_user_id: Some(s.user_id),
+                on_behalf_of_user_id: None,
+                action: audit::action::SIGN_OUT,
+                target_user_id: Some(s.user_id),
+                details: "signed out".into(),
+            },
+            now,
+        )
+        .await?;
+    }
+    session::end(&txn, token).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! Creating logins for staff and client users. Usernames are stored
+//! normalised (see `Username`); password hashes never leave this side.
+
+use crate::{
+    domain::{ClientRole, PersonName, StaffRole, UserKind, Username},
+    server::{
+        entities::{client_account, organization, user},
+        error::ServiceError,
+        services::{audit, is_unique_violation},
+    },
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+
+/// A staff login to create; the username is generated from the agency prefix
+/// and the name.
+#[derive(Debug, Clone)]
+pub struct NewStaffUser {
+    /// First name.
+    pub first_name: String,
+    /// Middle name or initial ("" for none).
+    pub middle_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email, if known.
+    pub email: Option<String>,
+    /// Initial password.
+    pub password: String,
+    /// Must choose a new password at first sign-in.
+    pub must_change_password: bool,
+}
+
+/// Inserts a staff user with a generated username (a number is appended when
+/// the plain one is taken). Audited as created by `created_by` (or by the
+/// platform operator).
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_staff<C: ConnectionTrait>(
+    db: &C,
+    org: &organization::Model,
+    name: &PersonName,
+    role: StaffRole,
+    email: Option<&str>,
+    password_hash: String,
+    must_change_password: bool,
+    created_by: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<user::Model, ServiceError> {
+    let base =
+        Username::generate(&org.agency_prefix, name.first(), name.last()).ok_or_else(|| {
+            ServiceError::Invalid(crate::domain::ParseError {
+                field: "last_name",
+                message: "The name has no letters a username can be made from.".into(),
+            })
+        })?;
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while staff_username_taken(db, org.id, &candidate).await? {
+        candidate = Username::parse(&format!("{base}{n}"))?;
+        n += 1;
+    }
+    let email = email.map(crate::domain::Email::parse).transpose()?;
+    let row = user::ActiveModel {
+        organization_id: Set(org.id),
+        kind: Set(UserKind::Staff.as_str().into()),
+        role: Set(role.as_str().into()),
+        client_account_id: Set(None),
+        username: Set(candidate.as_str().into()),
+        first_name: Set(name.first().into()),
+        middle_name: Set(name.middle().map(Into::into)),
+        last_name: Set(name.last().into()),
+        email: Set(email.map(|e| e.as_str().to_string())),
+        password_hash: Set(Some(password_hash)),
+        active: Set(true),
+        can_login: Set(true),
+        must_change_password: Set(must_change_password),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(conflict_on_duplicate)?;
+    audit::record(
+        db,
+        audit::NewEvent {
+            organization_id: org.id,
+            actor_user_id: created_by,
+            on_behalf_of_user_id: None,
+            action: audit::action::USER_CREATED,
+            target_user_id: Some(row.id),
+            details: format!("staff login {} ({}) created", row.username, role.label()),
+        },
+        now,
+    )
+    .await?;
+    Ok(row)
+}
+
+/// A client login to create in one account.
+#[derive(Debug, Clone)]
+pub struct NewClientUser {
+    /// Username, unique inside the account.
+    pub username: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email, if known.
+    pub email: Option<String>,
+    /// Role in the account.
+    pub role: ClientRole,
+    /// Must choose a new password at first sign-in.
+    pub must_change_password: bool,
+}
+
+/// Inserts a client user into `account`, audited.
+pub async fn insert_client<C: ConnectionTrait>(
+    db: &C,
+    account: &client_account::Model,
+    input: &NewClientUser,
+    password_hash: String,
+    created_by: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<user::Model, ServiceError> {
+    let username = Username::parse(&input.username)?;
+    let name = PersonName::parse(&input.first_name, "", &input.last_name)?;
+    let email = input
+        .email
+        .as_deref()
+        .map(crate::domain::Email::parse)
+        .transpose()?;
+    let row = user::ActiveModel {
+        organization_id: Set(account.organization_id),
+        kind: Set(UserKind::Client.as_str().into()),
+        role: Set(input.role.as_str().into()),
+        client_account_id: Set(Some(account.id)),
+        username: Set(username.as_str().into()),
+        first_name: Set(name.first().into()),
+        middle_name: Set(None),
+        last_name: Set(name.last().into()),
+        email: Set(email.map(|e| e.as_str().to_string())),
+        password_hash: Set(Some(password_hash)),
+        active: Set(true),
+        can_login: Set(true),
+        must_change_password: Set(input.must_change_password),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(conflict_on_duplicate)?;
+    audit::record(
+        db,
+        audit::NewEvent {
+            organization_id: account.organization_id,
+            actor_user_id: created_by,
+            on_behalf_of_user_id: None,
+            action: audit::action::USER_CREATED,
+            target_user_id: Some(row.id),
+            details: format!(
+                "client login {} ({}) created in account {}",
+                row.username,
+                input.role.label(),
+                account.identifier
+            ),
+        },
+        now,
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Finds a client user by username inside one account of one organization.
+pub async fn find_client<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    account_id: i32,
+    username: &Username,
+) -> Result<Option<user::Model>, ServiceError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(organization_id))
+        .filter(user::Column::ClientAccountId.eq(account_id))
+        .filter(user::Column::Kind.eq(UserKind::Client.as_str()))
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// Finds a staff user by username inside one organization.
+pub async fn find_staff<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    username: &Username,
+) -> Result<Option<user::Model>, ServiceError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(organization_id))
+        .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await?)
+}
+
+async fn staff_username_taken<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    username: &Username,
+) -> Result<bool, ServiceError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(organization_id))
+        .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
+        .filter(user::Column::Username.eq(username.as_str()))
+        .count(db)
+        .await?
+        > 0)
+}
+
+fn conflict_on_duplicate(e: sea_orm::DbErr) -> ServiceError {
+    if is_unique_violation(&e) {
+        ServiceError::Conflict("That username is already taken.".into())
+    } else {
+        e.into()
+    }
+}

@@ -1,0 +1,47 @@
+//! The state every request handler and server function shares.
+
+use crate::server::auth::password::PasswordHasher;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::{sync::Arc, time::Duration};
+
+/// Settings that shape sessions and cookies.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// Send the session cookie with `Secure`. Browsers accept Secure cookies
+    /// from `http://localhost` and `http://127.0.0.1`, so this stays on in
+    /// development too; turn it off only for plain HTTP on another host.
+    pub cookie_secure: bool,
+    /// How long a session lives after sign-in, at most.
+    pub lifetime: Duration,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            cookie_secure: true,
+            lifetime: Duration::from_secs(12 * 60 * 60),
+        }
+    }
+}
+
+/// Shared application state: the router's state and, through leptos context,
+/// every server function's.
+#[derive(Clone)]
+pub struct AppState {
+    /// Leptos' site options (site root, pkg dir, output name).
+    pub leptos_options: LeptosOptions,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The argon2id hasher with its bounded pool of hashing threads.
+    pub passwords: PasswordHasher,
+    /// Session and cookie settings.
+    pub sessions: Arc<SessionSettings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,17 @@
+//! Gatehouse's database schema as an ordered list of sea-orm migrations. The
+//! same migrations run on SQLite (the embedded default) and PostgreSQL; every
+//! schema change is a new migration, never an edit of an old one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_accounts_and_sign_in;
+
+/// Applies Gatehouse's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_accounts_and_sign_in::Migration)]
+    }
+}

@@ -1,0 +1,178 @@
+//! The platform operator's command line: `serve` (the default), `migrate`,
+//! `org create` and `demo`.
+
+use crate::config::Config;
+use app::server::{
+    auth::password::PasswordHasher,
+    services::{demo, organizations, users},
+};
+use clap::{Args, Parser, Subcommand};
+use sea_orm::DatabaseConnection;
+
+/// Gatehouse: who signs in, to what, with which rights.
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (migrating the database first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage organizations.
+    Org {
+        /// What to do with organizations.
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Load the two demo organizations (idempotent) and print how to sign in.
+    Demo,
+}
+
+/// Organization subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization with its first User Administrator.
+    Create(OrgCreate),
+}
+
+/// Arguments of `org create`.
+#[derive(Debug, Args)]
+pub struct OrgCreate {
+    /// The organization's name, e.g. "Northwind Security".
+    #[arg(long)]
+    pub name: String,
+    /// Short name used in addresses and at sign-in, e.g. "northwind".
+    #[arg(long)]
+    pub slug: String,
+    /// Agency prefix assigned by the platform operator (digits).
+    #[arg(long)]
+    pub agency_prefix: String,
+    /// First name of the first User Administrator.
+    #[arg(long)]
+    pub admin_first_name: String,
+    /// Middle name or initial of the first User Administrator.
+    #[arg(long, default_value = "")]
+    pub admin_middle_name: String,
+    /// Last name of the first User Administrator.
+    #[arg(long)]
+    pub admin_last_name: String,
+    /// Email of the first User Administrator.
+    #[arg(long)]
+    pub admin_email: Option<String>,
+}
+
+/// Creates an organization; its administrator gets a generated initial
+/// password, printed once, to be changed at first sign-in.
+pub async fn org_create(
+    db: &DatabaseConnection,
+    config: &Config,
+    hasher: &PasswordHasher,
+    args: OrgCreate,
+) -> Result<String, String> {
+    let password = initial_password();
+    let created = organizations::create(
+        db,
+        hasher,
+        organizations::NewOrganization {
+            name: args.name,
+            slug: args.slug,
+            agency_prefix: args.agency_prefix,
+            admin: users::NewStaffUser {
+                first_name: args.admin_first_name,
+                middle_name: args.admin_middle_name,
+                last_name: args.admin_last_name,
+                email: args.admin_email,
+                password: password.clone(),
+                must_change_password: true,
+            },
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| match e {
+        app::server::error::ServiceError::Internal(cause) => {
+            app::server::error::cause_chain(cause.as_ref())
+        }
+        other => other.to_string(),
+    })?;
+    let org = created.organization;
+    Ok(format!(
+        "Created organization {} ({}), agency prefix {}.\n\
+         Admin Portal: {}/admin/sign-in?org={}\n\
+         User Administrator: username {}  initial password {}  (must be changed at first sign-in)\n\
+         Client Portal: {}/portal/{}\n",
+        org.name,
+        org.slug,
+        org.agency_prefix,
+        config.public_url,
+        org.slug,
+        created.admin_username,
+        password,
+        config.public_url,
+        org.slug
+    ))
+}
+
+/// A random initial password that satisfies the default policy.
+fn initial_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut rng = rand::thread_rng();
+    let body: String = (0..14)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{body}-{}A", rng.gen_range(10..100))
+}
+
+/// Loads the demo data and returns the text that tells how to sign in.
+pub async fn demo(
+    db: &DatabaseConnection,
+    config: &Config,
+    hasher: &PasswordHasher,
+) -> Result<String, String> {
+    let summary = demo::load(db, hasher, chrono::Utc::now())
+        .await
+        .map_err(|e| match e {
+            app::server::error::ServiceError::Internal(cause) => {
+                app::server::error::cause_chain(cause.as_ref())
+            }
+            other => other.to_string(),
+        })?;
+    let base = &config.public_url;
+    let mut out = String::from("\nGatehouse demo data is loaded. Sign in with:\n");
+    for org in &summary.organizations {
+        out.push_str(&format!(
+            "\n{} (organization short name: {})\n",
+            org.name, org.slug
+        ));
+        out.push_str(&format!(
+            "  Admin Portal   {base}/admin/sign-in?org={}\n",
+            org.slug
+        ));
+        for username in &org.staff_usernames {
+            out.push_str(&format!(
+                "    username {username:<14} password {}\n",
+                demo::DEMO_STAFF_PASSWORD
+            ));
+        }
+        out.push_str(&format!("  Client Portal  {base}/portal/{}\n", org.slug));
+        for (name, identifier, usernames) in &org.accounts {
+            out.push_str(&format!("    {name}: identifier {identifier}\n"));
+            for username in usernames {
+                out.push_str(&format!(
+                    "      username {username:<12} password {}\n",
+                    demo::DEMO_CLIENT_PASSWORD
+                ));
+            }
+        }
+    }
+    out.push_str("\n(Passwords are as the demo created them; development only.)\n");
+    Ok(out)
+}

@@ -1,0 +1,113 @@
+//! Configuration from `Leptos.toml` and the environment. Every setting has a
+//! default that runs Gatehouse locally on SQLite; the README's table lists
+//! them.
+
+use app::server::state::SessionSettings;
+use leptos::config::LeptosOptions;
+use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
+
+/// The server's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Leptos site options (site root, pkg dir, output name, address).
+    pub leptos: LeptosOptions,
+    /// Where to listen (`LEPTOS_SITE_ADDR`, else `Leptos.toml`).
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`; default: an SQLite file in the data directory.
+    pub database_url: String,
+    /// `GATEHOUSE_DATA_DIR`, default `./data`.
+    pub data_dir: PathBuf,
+    /// `GATEHOUSE_PUBLIC_URL`: the address users reach Gatehouse at (used in
+    /// printed and emailed links, never taken from a request).
+    pub public_url: String,
+    /// Session and cookie settings (`GATEHOUSE_COOKIE_SECURE`,
+    /// `GATEHOUSE_SESSION_HOURS`).
+    pub sessions: SessionSettings,
+    /// `GATEHOUSE_MAX_BODY_BYTES`: largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `GATEHOUSE_PASSWORD_HASHERS`: argon2 hashes run at once.
+    pub password_hashers: usize,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `Leptos.toml` is missing or malformed.
+    #[error("reading Leptos.toml: {0}")]
+    Leptos(String),
+    /// An environment variable has a value that can't be used.
+    #[error("{name} must be {expected}, got {value:?}")]
+    Invalid {
+        /// Variable name.
+        name: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// What it is.
+        value: String,
+    },
+}
+
+fn parsed<T: std::str::FromStr>(
+    name: &'static str,
+    expected: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| ConfigError::Invalid {
+            name,
+            expected,
+            value: v,
+        }),
+        _ => Ok(default),
+    }
+}
+
+impl Config {
+    /// Reads `Leptos.toml` (from the working directory) and the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let conf = leptos_config::get_configuration(Some("Leptos.toml"))
+            .map_err(|e| ConfigError::Leptos(e.to_string()))?;
+        let leptos = conf.leptos_options;
+        let listen = leptos.site_addr;
+        let data_dir =
+            PathBuf::from(env::var("GATEHOUSE_DATA_DIR").unwrap_or_else(|_| "data".into()));
+        let database_url = env::var("DATABASE_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| sqlite_url(&data_dir.join("gatehouse.db")));
+        let public_url = env::var("GATEHOUSE_PUBLIC_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        let session_hours: u64 = parsed("GATEHOUSE_SESSION_HOURS", "a whole number of hours", 12)?;
+        Ok(Self {
+            leptos,
+            listen,
+            database_url,
+            data_dir,
+            public_url,
+            sessions: SessionSettings {
+                cookie_secure: parsed("GATEHOUSE_COOKIE_SECURE", "true or false", true)?,
+                lifetime: Duration::from_secs(session_hours.max(1) * 3600),
+            },
+            max_body_bytes: parsed("GATEHOUSE_MAX_BODY_BYTES", "a number of bytes", 1024 * 1024)?,
+            password_hashers: parsed(
+                "GATEHOUSE_PASSWORD_HASHERS",
+                "a number of threads",
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )?,
+        })
+    }
+
+    /// True when the database is an SQLite file.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// The sea-orm URL of an SQLite file, created when missing.
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}

@@ -1,0 +1,48 @@
+//! Gatehouse's server: configuration, database start-up, the router and its
+//! middleware, and the operator's command line. `main.rs` only parses the
+//! command line and calls into here, so tests drive the same code.
+
+pub mod cli;
+pub mod config;
+pub mod middleware;
+pub mod router;
+
+use app::server::{auth::password::PasswordHasher, state::AppState};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Connects to the configured database (creating the SQLite data directory
+/// when needed) and applies pending migrations.
+pub async fn open_database(
+    config: &config::Config,
+) -> Result<DatabaseConnection, Box<dyn std::error::Error + Send + Sync>> {
+    if config.is_sqlite() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let db = app::server::db::connect(&config.database_url).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// The shared state for a configuration and an open database.
+pub fn state(config: &config::Config, db: DatabaseConnection) -> AppState {
+    AppState {
+        leptos_options: config.leptos.clone(),
+        db,
+        passwords: PasswordHasher::new(config.password_hashers),
+        sessions: Arc::new(config.sessions.clone()),
+    }
+}
+
+/// Sets up logging from `RUST_LOG` (default: info for Gatehouse, warnings
+/// for libraries).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
