@@ -11,8 +11,8 @@ use leptos::prelude::*;
 pub async fn staff_home() -> Result<StaffHomeView, AppError> {
     use crate::server::{request::RequestContext, services::home};
     let ctx = RequestContext::current()?;
-    let actor = ctx.actor().await?;
-    Ok(home::staff_home(&ctx.state.db, &actor).await?)
+    let actor = ctx.actor().await.map_err(|e| ctx.fail(e))?;
+    home::staff_home(&ctx.state.db, &actor).await.map_err(|e| ctx.fail(e.into()))
 }
 
 /// The signed-in client user's landing page in the portal of `organization`.
@@ -20,8 +20,8 @@ pub async fn staff_home() -> Result<StaffHomeView, AppError> {
 pub async fn client_home(organization: String) -> Result<ClientHomeView, AppError> {
     use crate::server::{request::RequestContext, services::home};
     let ctx = RequestContext::current()?;
-    let actor = ctx.actor().await?;
-    Ok(home::client_home(&ctx.state.db, &actor, &organization).await?)
+    let actor = ctx.actor().await.map_err(|e| ctx.fail(e))?;
+    home::client_home(&ctx.state.db, &actor, &organization).await.map_err(|e| ctx.fail(e.into()))
 }
 
 /// The name of the organization whose Client Portal is at `/portal/{organization}`.
@@ -29,5 +29,5 @@ pub async fn client_home(organization: String) -> Result<ClientHomeView, AppErro
 pub async fn portal_info(organization: String) -> Result<PortalView, AppError> {
     use crate::server::{request::RequestContext, services::home};
     let ctx = RequestContext::current()?;
-    Ok(home::portal_info(&ctx.state.db, &organization).await?)
+    home::portal_info(&ctx.state.db, &organization).await.map_err(|e| ctx.fail(e.into()))
 }

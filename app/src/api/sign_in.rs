@@ -28,7 +28,8 @@ pub async fn staff_sign_in(
         previous.as_deref(),
         chrono::Utc::now(),
     )
-    .await?;
+    .await
+    .map_err(|e| ctx.fail(e.into()))?;
     ctx.set_cookie(&crate::server::auth::session::set_cookie(
         &signed_in.token,
         &ctx.state.sessions,
@@ -50,7 +51,7 @@ pub async fn client_sign_in(
     let ctx = RequestContext::current()?;
     let previous = ctx.session_token();
     let slug =
-        crate::domain::OrgSlug::parse(&organization).map_err(|_| AppError::sign_in_failed())?;
+        crate::domain::OrgSlug::parse(&organization).map_err(|_| ctx.fail(AppError::sign_in_failed()))?;
     let signed_in = sign_in::client(
         &ctx.state.db,
         &ctx.state.passwords,
@@ -64,7 +65,8 @@ pub async fn client_sign_in(
         previous.as_deref(),
         chrono::Utc::now(),
     )
-    .await?;
+    .await
+    .map_err(|e| ctx.fail(e.into()))?;
     ctx.set_cookie(&crate::server::auth::session::set_cookie(
         &signed_in.token,
         &ctx.state.sessions,
@@ -99,7 +101,9 @@ pub async fn sign_out() -> Result<(), AppError> {
                 }
             };
         }
-        sign_in::sign_out(&ctx.state.db, &token, chrono::Utc::now()).await?;
+        sign_in::sign_out(&ctx.state.db, &token, chrono::Utc::now())
+            .await
+            .map_err(|e| ctx.fail(e.into()))?;
     }
     ctx.set_cookie(&session::clear_cookie(&ctx.state.sessions));
     leptos_axum::redirect(&next);

@@ -54,6 +54,33 @@ impl RequestContext {
         Ok(Actor::from_user(&user)?)
     }
 
+    /// Gives an error answer the HTTP status that fits it, for callers that
+    /// read statuses. Plain HTML form posts keep the framework's redirect back
+    /// to the form (with the error in the URL), so they are left alone.
+    pub fn fail(&self, error: AppError) -> AppError {
+        let accepts_html = self
+            .parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if !accepts_html {
+            use axum::http::StatusCode;
+            let status = match &error {
+                AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::SignInFailed(_) | AppError::SignInRequired => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::NotFound => StatusCode::NOT_FOUND,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Unreachable | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if let Some(options) = use_context::<ResponseOptions>() {
+                options.set_status(status);
+            }
+        }
+        error
+    }
+
     /// Adds a `Set-Cookie` header to the response.
     pub fn set_cookie(&self, value: &str) {
         let options = expect_context::<ResponseOptions>();

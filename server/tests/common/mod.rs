@@ -1,0 +1,232 @@
+//! Test support: a fresh database per test on either engine, two seeded
+//! organizations, and `spawn_app()` serving the real router on a random port.
+
+#![allow(dead_code)]
+
+use app::server::{
+    auth::password::PasswordHasher,
+    entities::{client_account, organization},
+    services::{accounts, organizations, users},
+    state::{AppState, SessionSettings},
+};
+use app::domain::ClientRole;
+use leptos::config::LeptosOptions;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::sync::{Arc, OnceLock};
+
+/// The two database engines every service test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A migrated database that lives as long as this value.
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh, migrated database. PostgreSQL needs `TEST_DATABASE_URL` (a server
+/// where the user may create databases); `scripts/test.sh` starts one. Its
+/// absence is a failure, never a skip.
+pub async fn fresh_db(engine: Engine) -> TestDb {
+    match engine {
+        Engine::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = server::config::sqlite_url(&dir.path().join("test.db"));
+            let db = app::server::db::connect(&url).await.expect("open SQLite");
+            Migrator::up(&db, None).await.expect("migrate SQLite");
+            TestDb { db, _dir: Some(dir) }
+        }
+        Engine::Postgres => {
+            let admin_url = std::env::var("TEST_DATABASE_URL").expect(
+                "TEST_DATABASE_URL must name a PostgreSQL server for the PostgreSQL tests (scripts/test.sh starts one)",
+            );
+            let name = format!("gatehouse_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL has a database name");
+            let db = app::server::db::connect(&format!("{base}/{name}")).await.expect("open test database");
+            Migrator::up(&db, None).await.expect("migrate PostgreSQL");
+            TestDb { db, _dir: None }
+        }
+    }
+}
+
+/// One shared hasher: hashing is the slow part of seeding.
+pub fn hasher() -> PasswordHasher {
+    static HASHER: OnceLock<PasswordHasher> = OnceLock::new();
+    HASHER.get_or_init(|| PasswordHasher::new(4)).clone()
+}
+
+/// The password of every seeded user.
+pub const PASSWORD: &str = "Seeded-Pass-1!";
+
+/// What `seed` created: two organizations (`alpha`, `bravo`), each with a
+/// User Administrator and two client accounts; every account has a user
+/// `manager` with the same password.
+pub struct Seed {
+    pub alpha: organization::Model,
+    pub bravo: organization::Model,
+    pub alpha_admin: String,
+    pub bravo_admin: String,
+    pub alpha_one: client_account::Model,
+    pub alpha_two: client_account::Model,
+    pub bravo_one: client_account::Model,
+    pub bravo_two: client_account::Model,
+}
+
+async fn seed_org(db: &DatabaseConnection, slug: &str, prefix: &str, name: &str) -> (organization::Model, String) {
+    let created = organizations::create(
+        db,
+        &hasher(),
+        organizations::NewOrganization {
+            name: name.into(),
+            slug: slug.into(),
+            agency_prefix: prefix.into(),
+            admin: users::NewStaffUser {
+                first_name: "Ada".into(),
+                middle_name: "K".into(),
+                last_name: format!("{name} Admin"),
+                email: None,
+                password: PASSWORD.into(),
+                must_change_password: false,
+            },
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("create organization");
+    (created.organization, created.admin_username.to_string())
+}
+
+async fn seed_account(db: &DatabaseConnection, org: &organization::Model, name: &str, phone: &str, hash: &str) -> client_account::Model {
+    let account = accounts::create(
+        db,
+        org,
+        &accounts::NewAccount {
+            name: name.into(),
+            main_phone: Some(phone.into()),
+        },
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("create account");
+    users::insert_client(
+        db,
+        &account,
+        &users::NewClientUser {
+            username: "manager".into(),
+            first_name: "Manny".into(),
+            last_name: format!("Of {name}"),
+            email: None,
+            role: ClientRole::AccountManager,
+            must_change_password: false,
+        },
+        hash.to_string(),
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("create client user");
+    account
+}
+
+/// Seeds the two organizations. Both have an account whose identifier is
+/// `5550001111`, so identifiers are proven to be scoped by organization.
+pub async fn seed(db: &DatabaseConnection) -> Seed {
+    let hash = hasher().hash(PASSWORD.into()).await.unwrap();
+    let (alpha, alpha_admin) = seed_org(db, "alpha", "111", "Alpha Security").await;
+    let (bravo, bravo_admin) = seed_org(db, "bravo", "222", "Bravo Brokers").await;
+    let alpha_one = seed_account(db, &alpha, "Alpha One", "555-000-1111", &hash).await;
+    let alpha_two = seed_account(db, &alpha, "Alpha Two", "555-000-2222", &hash).await;
+    let bravo_one = seed_account(db, &bravo, "Bravo One", "555-000-1111", &hash).await;
+    let bravo_two = seed_account(db, &bravo, "Bravo Two", "555-000-3333", &hash).await;
+    Seed {
+        alpha,
+        bravo,
+        alpha_admin,
+        bravo_admin,
+        alpha_one,
+        alpha_two,
+        bravo_one,
+        bravo_two,
+    }
+}
+
+/// Session settings for tests: the production defaults.
+pub fn session_settings() -> SessionSettings {
+    SessionSettings::default()
+}
+
+/// The real router on a random loopback port, over a fresh seeded SQLite DB.
+pub struct TestApp {
+    pub base: String,
+    pub host: String,
+    pub db: DatabaseConnection,
+    pub seed: Seed,
+    pub http: reqwest::Client,
+    _db: TestDb,
+}
+
+/// Starts the application as `server serve` does, on 127.0.0.1:0.
+pub async fn spawn_app() -> TestApp {
+    let test_db = fresh_db(Engine::Sqlite).await;
+    let db = test_db.db.clone();
+    let seed = seed(&db).await;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build();
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        passwords: hasher(),
+        sessions: Arc::new(session_settings()),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = server::router::build(state, 64 * 1024);
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        host: addr.to_string(),
+        db,
+        seed,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        _db: test_db,
+    }
+}
+
+/// Runs one async test body on both engines: `both_engines!(name, |db| async move { ... });`
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = common::fresh_db(common::Engine::Sqlite).await;
+                ($body)(t.db.clone()).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let t = common::fresh_db(common::Engine::Postgres).await;
+                ($body)(t.db.clone()).await;
+            }
+        }
+    };
+}
