@@ -3,9 +3,17 @@
 
 #[test]
 fn leptos_toml_agrees_with_the_workspace_metadata() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let cargo: toml::Value = std::fs::read_to_string(root.join("Cargo.toml")).unwrap().parse().unwrap();
-    let leptos: toml::Value = std::fs::read_to_string(root.join("Leptos.toml")).unwrap().parse().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let cargo: toml::Value = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let leptos: toml::Value = std::fs::read_to_string(root.join("Leptos.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
     let meta = &cargo["workspace"]["metadata"]["leptos"][0];
     let runtime = &leptos["package"]["metadata"]["leptos"];
     assert_eq!(meta["name"], runtime["output-name"], "output name");
@@ -14,9 +22,14 @@ fn leptos_toml_agrees_with_the_workspace_metadata() {
     }
     // And the server really reads it.
     std::env::set_current_dir(root).unwrap();
-    let conf = leptos_config::get_configuration(Some("Leptos.toml")).unwrap().leptos_options;
+    let conf = leptos_config::get_configuration(Some("Leptos.toml"))
+        .unwrap()
+        .leptos_options;
     assert_eq!(&*conf.output_name, meta["name"].as_str().unwrap());
     assert_eq!(&*conf.site_root, meta["site-root"].as_str().unwrap());
     assert_eq!(&*conf.site_pkg_dir, meta["site-pkg-dir"].as_str().unwrap());
-    assert_eq!(conf.site_addr.to_string(), meta["site-addr"].as_str().unwrap());
+    assert_eq!(
+        conf.site_addr.to_string(),
+        meta["site-addr"].as_str().unwrap()
+    );
 }

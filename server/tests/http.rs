@@ -18,7 +18,9 @@ fn form(pairs: &[(&str, &str)]) -> String {
 fn urlencode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -41,7 +43,10 @@ impl TestApp {
     }
 
     async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
-        let mut req = self.http.get(format!("{}{path}", self.base)).header(header::ACCEPT, "text/html");
+        let mut req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
@@ -49,13 +54,33 @@ impl TestApp {
     }
 
     async fn staff_sign_in(&self, org: &str, username: &str, password: &str) -> Response {
-        self.call("staff_sign_in", form(&[("organization", org), ("username", username), ("password", password)]), None).await
+        self.call(
+            "staff_sign_in",
+            form(&[
+                ("organization", org),
+                ("username", username),
+                ("password", password),
+            ]),
+            None,
+        )
+        .await
     }
 
-    async fn client_sign_in(&self, org: &str, identifier: &str, username: &str, password: &str) -> Response {
+    async fn client_sign_in(
+        &self,
+        org: &str,
+        identifier: &str,
+        username: &str,
+        password: &str,
+    ) -> Response {
         self.call(
             "client_sign_in",
-            form(&[("organization", org), ("identifier", identifier), ("username", username), ("password", password)]),
+            form(&[
+                ("organization", org),
+                ("identifier", identifier),
+                ("username", username),
+                ("password", password),
+            ]),
             None,
         )
         .await
@@ -72,19 +97,27 @@ fn session_cookie(res: &Response) -> String {
         .find(|c| c.starts_with("gatehouse_session="))
         .expect("a session cookie is set");
     for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
-        assert!(set.split("; ").any(|p| p == flag), "{flag} missing in {set}");
+        assert!(
+            set.split("; ").any(|p| p == flag),
+            "{flag} missing in {set}"
+        );
     }
     set.split(';').next().unwrap().to_string()
 }
 
 fn location(res: &Response) -> &str {
-    res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
+    res.headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
 }
 
 #[tokio::test]
 async fn staff_sign_in_sets_a_secure_cookie_and_opens_the_admin_portal() {
     let app = spawn_app().await;
-    let res = app.staff_sign_in("alpha", &app.seed.alpha_admin, PASSWORD).await;
+    let res = app
+        .staff_sign_in("alpha", &app.seed.alpha_admin, PASSWORD)
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(location(&res), "/admin");
     let cookie = session_cookie(&res);
@@ -93,7 +126,10 @@ async fn staff_sign_in_sets_a_secure_cookie_and_opens_the_admin_portal() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Alpha Security"), "organization shown");
-    assert!(html.contains("Ada K. Alpha Security Admin"), "staff member shown");
+    assert!(
+        html.contains("Ada K. Alpha Security Admin"),
+        "staff member shown"
+    );
     assert!(html.contains(&app.seed.alpha_admin));
     assert!(!html.contains("Bravo"), "nothing of the other organization");
 }
@@ -113,7 +149,12 @@ async fn every_wrong_credential_gets_one_message_and_no_cookie() {
     let app = spawn_app().await;
     let admin = app.seed.alpha_admin.clone();
     let identifier = app.seed.alpha_one.identifier.clone();
-    let staff_cases = [("nowhere", admin.as_str(), PASSWORD), ("alpha", "nobody", PASSWORD), ("alpha", admin.as_str(), "Wrong-1!"), ("bravo", admin.as_str(), PASSWORD)];
+    let staff_cases = [
+        ("nowhere", admin.as_str(), PASSWORD),
+        ("alpha", "nobody", PASSWORD),
+        ("alpha", admin.as_str(), "Wrong-1!"),
+        ("bravo", admin.as_str(), PASSWORD),
+    ];
     let mut bodies = Vec::new();
     for (org, user, pass) in staff_cases {
         let res = app.staff_sign_in(org, user, pass).await;
@@ -125,7 +166,12 @@ async fn every_wrong_credential_gets_one_message_and_no_cookie() {
         ("alpha", "99999999", "manager", PASSWORD),
         ("alpha", identifier.as_str(), "nobody", PASSWORD),
         ("alpha", identifier.as_str(), "manager", "Wrong-1!"),
-        ("bravo", app.seed.alpha_two.identifier.as_str(), "manager", PASSWORD),
+        (
+            "bravo",
+            app.seed.alpha_two.identifier.as_str(),
+            "manager",
+            PASSWORD,
+        ),
         ("nowhere", identifier.as_str(), "manager", PASSWORD),
     ];
     for (org, id, user, pass) in client_cases {
@@ -134,7 +180,10 @@ async fn every_wrong_credential_gets_one_message_and_no_cookie() {
         assert!(res.headers().get(header::SET_COOKIE).is_none());
         bodies.push(res.text().await.unwrap());
     }
-    assert!(bodies.iter().all(|b| b == &bodies[0]), "one and the same answer: {bodies:?}");
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "one and the same answer: {bodies:?}"
+    );
     assert!(bodies[0].contains(SIGN_IN_FAILED));
 }
 
@@ -142,21 +191,39 @@ async fn every_wrong_credential_gets_one_message_and_no_cookie() {
 async fn same_credentials_in_two_accounts_and_two_organizations_open_only_their_own_account() {
     let app = spawn_app().await;
     let s = &app.seed;
-    for (org, account, other_org) in [("alpha", &s.alpha_one, "bravo"), ("alpha", &s.alpha_two, "bravo"), ("bravo", &s.bravo_one, "alpha")] {
-        let res = app.client_sign_in(org, &account.identifier, "manager", PASSWORD).await;
+    for (org, account, other_org) in [
+        ("alpha", &s.alpha_one, "bravo"),
+        ("alpha", &s.alpha_two, "bravo"),
+        ("bravo", &s.bravo_one, "alpha"),
+    ] {
+        let res = app
+            .client_sign_in(org, &account.identifier, "manager", PASSWORD)
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "{org} {}", account.name);
         assert_eq!(location(&res), format!("/portal/{org}"));
         let cookie = session_cookie(&res);
-        let html = app.get(&format!("/portal/{org}"), Some(&cookie)).await.text().await.unwrap();
+        let html = app
+            .get(&format!("/portal/{org}"), Some(&cookie))
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains(&account.name), "{html}");
         assert!(html.contains(&account.identifier));
         for other in [&s.alpha_one, &s.alpha_two, &s.bravo_one, &s.bravo_two] {
             if other.id != account.id {
-                assert!(!html.contains(&other.name), "{} leaked into {}", other.name, account.name);
+                assert!(
+                    !html.contains(&other.name),
+                    "{} leaked into {}",
+                    other.name,
+                    account.name
+                );
             }
         }
         // The same session is nothing at the other organization's portal or the Admin Portal.
-        let res = app.get(&format!("/portal/{other_org}"), Some(&cookie)).await;
+        let res = app
+            .get(&format!("/portal/{other_org}"), Some(&cookie))
+            .await;
         assert_eq!(res.status(), StatusCode::FOUND);
         assert_eq!(location(&res), format!("/portal/{other_org}/sign-in"));
         let res = app.get("/admin", Some(&cookie)).await;
@@ -167,32 +234,59 @@ async fn same_credentials_in_two_accounts_and_two_organizations_open_only_their_
 #[tokio::test]
 async fn a_cookie_replayed_after_sign_out_is_refused() {
     let app = spawn_app().await;
-    let cookie = session_cookie(&app.staff_sign_in("bravo", &app.seed.bravo_admin, PASSWORD).await);
-    assert_eq!(app.get("/admin", Some(&cookie)).await.status(), StatusCode::OK);
+    let cookie = session_cookie(
+        &app.staff_sign_in("bravo", &app.seed.bravo_admin, PASSWORD)
+            .await,
+    );
+    assert_eq!(
+        app.get("/admin", Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
     let res = app.call("sign_out", String::new(), Some(&cookie)).await;
     assert_eq!(location(&res), "/admin/sign-in");
-    let cleared = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let cleared = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
     let replay = app.get("/admin", Some(&cookie)).await;
     assert_eq!(replay.status(), StatusCode::FOUND);
     assert_eq!(location(&replay), "/admin/sign-in");
-    assert_eq!(app.call("staff_home", String::new(), Some(&cookie)).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.call("staff_home", String::new(), Some(&cookie))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
 async fn sign_in_rotates_the_session_id() {
     let app = spawn_app().await;
-    let first = session_cookie(&app.client_sign_in("alpha", &app.seed.alpha_one.identifier, "manager", PASSWORD).await);
+    let first = session_cookie(
+        &app.client_sign_in("alpha", &app.seed.alpha_one.identifier, "manager", PASSWORD)
+            .await,
+    );
     let res = app
         .call(
             "staff_sign_in",
-            form(&[("organization", "alpha"), ("username", &app.seed.alpha_admin), ("password", PASSWORD)]),
+            form(&[
+                ("organization", "alpha"),
+                ("username", &app.seed.alpha_admin),
+                ("password", PASSWORD),
+            ]),
             Some(&first),
         )
         .await;
     let second = session_cookie(&res);
     assert_ne!(first, second);
-    assert_eq!(location(&app.get("/portal/alpha", Some(&first)).await), "/portal/alpha/sign-in", "the old id is dead");
+    assert_eq!(
+        location(&app.get("/portal/alpha", Some(&first)).await),
+        "/portal/alpha/sign-in",
+        "the old id is dead"
+    );
 }
 
 #[tokio::test]
@@ -208,23 +302,53 @@ async fn plain_html_form_posts_work_without_javascript() {
             .body(body)
             .send()
     };
-    let ok = post(form(&[("organization", "alpha"), ("username", &app.seed.alpha_admin), ("password", PASSWORD)])).await.unwrap();
+    let ok = post(form(&[
+        ("organization", "alpha"),
+        ("username", &app.seed.alpha_admin),
+        ("password", PASSWORD),
+    ]))
+    .await
+    .unwrap();
     assert_eq!(ok.status(), StatusCode::FOUND);
     assert_eq!(location(&ok), "/admin");
     session_cookie(&ok);
 
-    let bad = post(form(&[("organization", "alpha"), ("username", &app.seed.alpha_admin), ("password", "nope")])).await.unwrap();
+    let bad = post(form(&[
+        ("organization", "alpha"),
+        ("username", &app.seed.alpha_admin),
+        ("password", "nope"),
+    ]))
+    .await
+    .unwrap();
     assert_eq!(bad.status(), StatusCode::FOUND);
     let back = location(&bad).to_string();
-    assert!(back.starts_with(&format!("{}/admin/sign-in?", app.base)), "{back}");
-    let page = app.http.get(&back).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains(&SIGN_IN_FAILED.replace('\'', "&#39;")) || page.contains(SIGN_IN_FAILED), "the error is shown on the form");
+    assert!(
+        back.starts_with(&format!("{}/admin/sign-in?", app.base)),
+        "{back}"
+    );
+    let page = app
+        .http
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&SIGN_IN_FAILED.replace('\'', "&#39;")) || page.contains(SIGN_IN_FAILED),
+        "the error is shown on the form"
+    );
 }
 
 #[tokio::test]
 async fn cross_site_state_changes_are_refused() {
     let app = spawn_app().await;
-    let body = form(&[("organization", "alpha"), ("username", &app.seed.alpha_admin), ("password", PASSWORD)]);
+    let body = form(&[
+        ("organization", "alpha"),
+        ("username", &app.seed.alpha_admin),
+        ("password", PASSWORD),
+    ]);
     let send = |origin: Option<&str>, site: Option<&str>| {
         let mut req = app
             .http
@@ -242,9 +366,24 @@ async fn cross_site_state_changes_are_refused() {
     let res = send(Some("https://evil.example"), None).await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.headers().get(header::SET_COOKIE).is_none());
-    assert_eq!(send(Some(&app.base), Some("cross-site")).await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(send(Some("null"), None).await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(send(Some(&app.base), Some("same-origin")).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        send(Some(&app.base), Some("cross-site"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(Some("null"), None).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(Some(&app.base), Some("same-origin"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -259,16 +398,31 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
     assert_eq!(h["cache-control"], "no-store");
     let csp = h["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("frame-ancestors 'none'"));
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
     let html = res.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the response's nonce");
-    assert!(html.contains("<label for=\"organization\""), "labelled fields");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the response's nonce"
+    );
+    assert!(
+        html.contains("<label for=\"organization\""),
+        "labelled fields"
+    );
 }
 
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let app = spawn_app().await;
-    let res = app.call("staff_sign_in", "x".repeat(200 * 1024), None).await;
+    let res = app
+        .call("staff_sign_in", "x".repeat(200 * 1024), None)
+        .await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -276,19 +430,33 @@ async fn oversized_bodies_are_refused() {
 async fn no_internal_error_text_reaches_the_browser() {
     let app = spawn_app().await;
     // Malformed arguments: the decoder's message stays in the log.
-    let res = app.call("staff_sign_in", "organization=alpha".into(), None).await;
+    let res = app
+        .call("staff_sign_in", "organization=alpha".into(), None)
+        .await;
     let body = res.text().await.unwrap();
     assert!(body.contains("The form was incomplete"), "{body}");
     assert!(!body.to_lowercase().contains("missing field"), "{body}");
 
     // A broken database: the answer is a reference id, the cause is logged.
     use sea_orm::ConnectionTrait;
-    app.db.execute_unprepared("DROP TABLE audit_events").await.unwrap();
-    let res = app.staff_sign_in("alpha", &app.seed.alpha_admin, PASSWORD).await;
+    app.db
+        .execute_unprepared("DROP TABLE audit_events")
+        .await
+        .unwrap();
+    let res = app
+        .staff_sign_in("alpha", &app.seed.alpha_admin, PASSWORD)
+        .await;
     assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body = res.text().await.unwrap();
     assert!(body.contains("reference"), "{body}");
-    for leak in ["audit_events", "no such table", "SQL", "sqlx", "sea", "DbErr"] {
+    for leak in [
+        "audit_events",
+        "no such table",
+        "SQL",
+        "sqlx",
+        "sea",
+        "DbErr",
+    ] {
         assert!(!body.contains(leak), "{leak} leaked: {body}");
     }
 }
@@ -296,10 +464,17 @@ async fn no_internal_error_text_reaches_the_browser() {
 #[tokio::test]
 async fn unknown_pages_and_portals_are_404() {
     let app = spawn_app().await;
-    assert_eq!(app.get("/no/such/page", None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/no/such/page", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let res = app.get("/portal/nowhere/sign-in", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = app.get("/portal/bravo/sign-in", None).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("Bravo Brokers Client Portal"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Bravo Brokers Client Portal"));
 }

@@ -12,7 +12,9 @@ pub async fn staff_home() -> Result<StaffHomeView, AppError> {
     use crate::server::{request::RequestContext, services::home};
     let ctx = RequestContext::current()?;
     let actor = ctx.actor().await.map_err(|e| ctx.fail(e))?;
-    home::staff_home(&ctx.state.db, &actor).await.map_err(|e| ctx.fail(e.into()))
+    home::staff_home(&ctx.state.db, &actor)
+        .await
+        .map_err(|e| ctx.fail(e.into()))
 }
 
 /// The signed-in client user's landing page in the portal of `organization`.
@@ -21,7 +23,9 @@ pub async fn client_home(organization: String) -> Result<ClientHomeView, AppErro
     use crate::server::{request::RequestContext, services::home};
     let ctx = RequestContext::current()?;
     let actor = ctx.actor().await.map_err(|e| ctx.fail(e))?;
-    home::client_home(&ctx.state.db, &actor, &organization).await.map_err(|e| ctx.fail(e.into()))
+    home::client_home(&ctx.state.db, &actor, &organization)
+        .await
+        .map_err(|e| ctx.fail(e.into()))
 }
 
 /// The name of the organization whose Client Portal is at `/portal/{organization}`.
@@ -29,5 +33,7 @@ pub async fn client_home(organization: String) -> Result<ClientHomeView, AppErro
 pub async fn portal_info(organization: String) -> Result<PortalView, AppError> {
     use crate::server::{request::RequestContext, services::home};
     let ctx = RequestContext::current()?;
-    home::portal_info(&ctx.state.db, &organization).await.map_err(|e| ctx.fail(e.into()))
+    home::portal_info(&ctx.state.db, &organization)
+        .await
+        .map_err(|e| ctx.fail(e.into()))
 }

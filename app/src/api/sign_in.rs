@@ -50,8 +50,8 @@ pub async fn client_sign_in(
     use crate::server::{request::RequestContext, services::sign_in};
     let ctx = RequestContext::current()?;
     let previous = ctx.session_token();
-    let slug =
-        crate::domain::OrgSlug::parse(&organization).map_err(|_| ctx.fail(AppError::sign_in_failed()))?;
+    let slug = crate::domain::OrgSlug::parse(&organization)
+        .map_err(|_| ctx.fail(AppError::sign_in_failed()))?;
     let signed_in = sign_in::client(
         &ctx.state.db,
         &ctx.state.passwords,

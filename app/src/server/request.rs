@@ -72,7 +72,9 @@ impl RequestContext {
                 AppError::Forbidden => StatusCode::FORBIDDEN,
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
-                AppError::Unreachable | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+                AppError::Unreachable | AppError::Internal { .. } => {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
             };
             if let Some(options) = use_context::<ResponseOptions>() {
                 options.set_status(status);

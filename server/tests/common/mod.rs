@@ -3,13 +3,13 @@
 
 #![allow(dead_code)]
 
+use app::domain::ClientRole;
 use app::server::{
     auth::password::PasswordHasher,
     entities::{client_account, organization},
     services::{accounts, organizations, users},
     state::{AppState, SessionSettings},
 };
-use app::domain::ClientRole;
 use leptos::config::LeptosOptions;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -38,21 +38,30 @@ pub async fn fresh_db(engine: Engine) -> TestDb {
             let url = server::config::sqlite_url(&dir.path().join("test.db"));
             let db = app::server::db::connect(&url).await.expect("open SQLite");
             Migrator::up(&db, None).await.expect("migrate SQLite");
-            TestDb { db, _dir: Some(dir) }
+            TestDb {
+                db,
+                _dir: Some(dir),
+            }
         }
         Engine::Postgres => {
             let admin_url = std::env::var("TEST_DATABASE_URL").expect(
                 "TEST_DATABASE_URL must name a PostgreSQL server for the PostgreSQL tests (scripts/test.sh starts one)",
             );
             let name = format!("gatehouse_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            let admin = sea_orm::Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create test database");
             admin.close().await.ok();
-            let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL has a database name");
-            let db = app::server::db::connect(&format!("{base}/{name}")).await.expect("open test database");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL has a database name");
+            let db = app::server::db::connect(&format!("{base}/{name}"))
+                .await
+                .expect("open test database");
             Migrator::up(&db, None).await.expect("migrate PostgreSQL");
             TestDb { db, _dir: None }
         }
@@ -82,7 +91,12 @@ pub struct Seed {
     pub bravo_two: client_account::Model,
 }
 
-async fn seed_org(db: &DatabaseConnection, slug: &str, prefix: &str, name: &str) -> (organization::Model, String) {
+async fn seed_org(
+    db: &DatabaseConnection,
+    slug: &str,
+    prefix: &str,
+    name: &str,
+) -> (organization::Model, String) {
     let created = organizations::create(
         db,
         &hasher(),
@@ -106,7 +120,13 @@ async fn seed_org(db: &DatabaseConnection, slug: &str, prefix: &str, name: &str)
     (created.organization, created.admin_username.to_string())
 }
 
-async fn seed_account(db: &DatabaseConnection, org: &organization::Model, name: &str, phone: &str, hash: &str) -> client_account::Model {
+async fn seed_account(
+    db: &DatabaseConnection,
+    org: &organization::Model,
+    name: &str,
+    phone: &str,
+    hash: &str,
+) -> client_account::Model {
     let account = accounts::create(
         db,
         org,
