@@ -59,7 +59,7 @@ test('a client signs in with identifier, username and password, and the device r
   await page.goto('/portal/northwind/sign-in');
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Northwind Security Client Portal');
-  await page.getByLabel('Identifier').fill(LAKESIDE);
+  await page.getByLabel('Identifier', { exact: true }).fill(LAKESIDE);
   await page.getByLabel('Remember identifier on this device').check();
   await page.getByLabel('Username').fill('manager');
   await page.getByLabel('Password').fill(CLIENT_PASSWORD);
@@ -75,7 +75,7 @@ test('a client signs in with identifier, username and password, and the device r
   // A fresh visit: the remembered identifier is filled in from this device's storage.
   await page.goto('/portal/northwind/sign-in');
   await hydrated(page);
-  await expect(page.getByLabel('Identifier')).toHaveValue(LAKESIDE);
+  await expect(page.getByLabel('Identifier', { exact: true })).toHaveValue(LAKESIDE);
   await expect(page.getByLabel('Remember identifier on this device')).toBeChecked();
   await page.getByLabel('Username').fill('office');
   await page.getByLabel('Password').fill(CLIENT_PASSWORD);
@@ -104,7 +104,7 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('heading', { name: 'Welcome, Ben Chen' })).toBeVisible();
 
     await page.goto('/portal/harbour/sign-in');
-    await page.getByLabel('Identifier').fill('9025550110');
+    await page.getByLabel('Identifier', { exact: true }).fill('9025550110');
     await page.getByLabel('Username').fill('manager');
     await page.getByLabel('Password').fill(CLIENT_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
