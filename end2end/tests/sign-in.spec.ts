@@ -23,6 +23,13 @@ test('the start page points staff and clients to their portals', async ({ page }
   await shot(page, 'home');
 });
 
+test('an unknown address shows a page-not-found page', async ({ page }) => {
+  const res = await page.goto('/no/such/page');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await shot(page, 'not-found');
+});
+
 test('staff sign in to the Admin Portal and sign out', async ({ page }) => {
   await page.goto('/admin/sign-in?org=northwind');
   await hydrated(page);

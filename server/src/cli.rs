@@ -96,12 +96,7 @@ pub async fn org_create(
         chrono::Utc::now(),
     )
     .await
-    .map_err(|e| match e {
-        app::server::error::ServiceError::Internal(cause) => {
-            app::server::error::cause_chain(cause.as_ref())
-        }
-        other => other.to_string(),
-    })?;
+    .map_err(describe_error)?;
     let org = created.organization;
     Ok(format!(
         "Created organization {} ({}), agency prefix {}.\n\
@@ -118,6 +113,16 @@ pub async fn org_create(
         config.public_url,
         org.slug
     ))
+}
+
+/// The operator sees the whole cause (this is a terminal, not a browser).
+fn describe_error(e: app::server::error::ServiceError) -> String {
+    match e {
+        app::server::error::ServiceError::Internal(cause) => {
+            app::server::error::cause_chain(cause.as_ref())
+        }
+        other => other.to_string(),
+    }
 }
 
 /// A random initial password that satisfies the default policy.
@@ -139,12 +144,7 @@ pub async fn demo(
 ) -> Result<String, String> {
     let summary = demo::load(db, hasher, chrono::Utc::now())
         .await
-        .map_err(|e| match e {
-            app::server::error::ServiceError::Internal(cause) => {
-                app::server::error::cause_chain(cause.as_ref())
-            }
-            other => other.to_string(),
-        })?;
+        .map_err(describe_error)?;
     let base = &config.public_url;
     let mut out = String::from("\nGatehouse demo data is loaded. Sign in with:\n");
     for org in &summary.organizations {

@@ -478,3 +478,28 @@ async fn unknown_pages_and_portals_are_404() {
         .unwrap()
         .contains("Bravo Brokers Client Portal"));
 }
+
+#[tokio::test]
+async fn static_files_are_served_precompressed_when_the_browser_accepts_it() {
+    let app = spawn_app().await;
+    let fetch = |encoding: Option<&'static str>| {
+        let mut req = app.http.get(format!("{}/pkg/gatehouse.js", app.base));
+        if let Some(e) = encoding {
+            req = req.header(header::ACCEPT_ENCODING, e);
+        }
+        req.send()
+    };
+    let br = fetch(Some("br, gzip")).await.unwrap();
+    assert_eq!(br.headers()[header::CONTENT_ENCODING], "br");
+    assert!(br.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    assert_eq!(br.bytes().await.unwrap(), common::SITE_JS_BR);
+    let gz = fetch(Some("gzip")).await.unwrap();
+    assert_eq!(gz.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(gz.bytes().await.unwrap(), common::SITE_JS_GZ);
+    let plain = fetch(None).await.unwrap();
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(plain.bytes().await.unwrap(), common::SITE_JS);
+}

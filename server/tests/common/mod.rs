@@ -194,16 +194,28 @@ pub struct TestApp {
     pub seed: Seed,
     pub http: reqwest::Client,
     _db: TestDb,
+    _site: tempfile::TempDir,
 }
+
+/// Bytes standing in for the built site's files and their precompressed
+/// variants, so the static-file serving is tested without a release build.
+pub const SITE_JS: &[u8] = b"export function hydrate() {}";
+pub const SITE_JS_BR: &[u8] = b"(brotli bytes)";
+pub const SITE_JS_GZ: &[u8] = b"(gzip bytes)";
 
 /// Starts the application as `server serve` does, on 127.0.0.1:0.
 pub async fn spawn_app() -> TestApp {
     let test_db = fresh_db(Engine::Sqlite).await;
     let db = test_db.db.clone();
     let seed = seed(&db).await;
+    let site = tempfile::tempdir().expect("site dir");
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js"), SITE_JS).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js.br"), SITE_JS_BR).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js.gz"), SITE_JS_GZ).unwrap();
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
-        .site_root("target/site")
+        .site_root(site.path().to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .build();
     let state = AppState {
@@ -228,6 +240,7 @@ pub async fn spawn_app() -> TestApp {
             .build()
             .unwrap(),
         _db: test_db,
+        _site: site,
     }
 }
 

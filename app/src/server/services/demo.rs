@@ -29,13 +29,17 @@ struct DemoOrg {
     slug: &'static str,
     prefix: &'static str,
     admin: (&'static str, &'static str, &'static str),
-    accounts: [(
-        &'static str,
-        Option<&'static str>,
-        (&'static str, &'static str),
-        (&'static str, &'static str),
-    ); 2],
+    accounts: [DemoAccount; 2],
 }
+
+/// A demo client account: name, main phone, and the (first, last) names of
+/// its Account Manager and its Office Staff user.
+type DemoAccount = (
+    &'static str,
+    Option<&'static str>,
+    (&'static str, &'static str),
+    (&'static str, &'static str),
+);
 
 const ORGS: [DemoOrg; 2] = [
     DemoOrg {
