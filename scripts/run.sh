@@ -8,5 +8,8 @@ scripts/setup.sh
 source scripts/env.sh
 printf '\n==> Building Gatehouse (release; the first build takes several minutes)\n'
 cargo leptos build --release --precompress
-target/release/server demo
-exec target/release/server serve
+# Honour a CARGO_TARGET_DIR set by the user: the binary and the site live there.
+target_dir="${CARGO_TARGET_DIR:-target}"
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$target_dir/site}"
+"$target_dir/release/server" demo
+exec "$target_dir/release/server" serve
