@@ -30,11 +30,8 @@ pub async fn staff_sign_in(
     )
     .await
     .map_err(|e| ctx.fail(e.into()))?;
-    ctx.set_cookie(&crate::server::auth::session::set_cookie(
-        &signed_in.token,
-        &ctx.state.sessions,
-    ));
-    leptos_axum::redirect("/admin");
+    ctx.set_session_cookie(&signed_in.token);
+    leptos_axum::redirect(&signed_in.landing);
     Ok(())
 }
 
@@ -50,14 +47,12 @@ pub async fn client_sign_in(
     use crate::server::{request::RequestContext, services::sign_in};
     let ctx = RequestContext::current()?;
     let previous = ctx.session_token();
-    let slug = crate::domain::OrgSlug::parse(&organization)
-        .map_err(|_| ctx.fail(AppError::sign_in_failed()))?;
     let signed_in = sign_in::client(
         &ctx.state.db,
         &ctx.state.passwords,
         &ctx.state.sessions,
         sign_in::ClientCredentials {
-            organization: slug.to_string(),
+            organization,
             identifier,
             username,
             password,
@@ -67,11 +62,8 @@ pub async fn client_sign_in(
     )
     .await
     .map_err(|e| ctx.fail(e.into()))?;
-    ctx.set_cookie(&crate::server::auth::session::set_cookie(
-        &signed_in.token,
-        &ctx.state.sessions,
-    ));
-    leptos_axum::redirect(&format!("/portal/{slug}"));
+    ctx.set_session_cookie(&signed_in.token);
+    leptos_axum::redirect(&signed_in.landing);
     Ok(())
 }
 
@@ -79,33 +71,15 @@ pub async fn client_sign_in(
 /// portal's sign-in page. Without a live session it just goes home.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::{
-        auth::{session, Principal},
-        entities::organization,
-        request::RequestContext,
-        services::sign_in,
-    };
-    use sea_orm::EntityTrait;
+    use crate::server::{request::RequestContext, services::sign_in};
     let ctx = RequestContext::current()?;
-    let mut next = "/".to_string();
-    if let Some(token) = ctx.session_token() {
-        if let Ok(actor) = ctx.actor().await {
-            next = match actor.principal {
-                Principal::Staff(_) => "/admin/sign-in".into(),
-                Principal::Client { .. } => {
-                    let org = organization::Entity::find_by_id(actor.organization_id)
-                        .one(&ctx.state.db)
-                        .await
-                        .map_err(|e| AppError::from(crate::server::error::ServiceError::from(e)))?;
-                    org.map_or_else(|| "/".into(), |o| format!("/portal/{}/sign-in", o.slug))
-                }
-            };
-        }
-        sign_in::sign_out(&ctx.state.db, &token, chrono::Utc::now())
+    let next = match ctx.session_token() {
+        Some(token) => sign_in::sign_out(&ctx.state.db, &token, chrono::Utc::now())
             .await
-            .map_err(|e| ctx.fail(e.into()))?;
-    }
-    ctx.set_cookie(&session::clear_cookie(&ctx.state.sessions));
+            .map_err(|e| ctx.fail(e.into()))?,
+        None => "/".to_string(),
+    };
+    ctx.clear_session_cookie();
     leptos_axum::redirect(&next);
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! request head (for the session cookie), and where response headers go.
 //! Server functions use this to build the `Actor`, then call a service.
 
+use crate::server::error::internal;
 use crate::{
     error::AppError,
     server::{
@@ -23,16 +24,10 @@ pub struct RequestContext {
 impl RequestContext {
     /// The context of the server function being run.
     pub fn current() -> Result<Self, AppError> {
-        let state = use_context::<AppState>().ok_or_else(|| {
-            crate::server::error::internal(&*Box::<dyn std::error::Error + Send + Sync>::from(
-                "AppState missing from context",
-            ))
-        })?;
-        let parts = use_context::<Parts>().ok_or_else(|| {
-            crate::server::error::internal(&*Box::<dyn std::error::Error + Send + Sync>::from(
-                "request parts missing from context",
-            ))
-        })?;
+        let state =
+            use_context::<AppState>().ok_or_else(|| internal(&MissingContext("AppState")))?;
+        let parts =
+            use_context::<Parts>().ok_or_else(|| internal(&MissingContext("request parts")))?;
         Ok(Self { state, parts })
     }
 
@@ -83,14 +78,30 @@ impl RequestContext {
         error
     }
 
+    /// Sets the cookie of a newly opened session.
+    pub fn set_session_cookie(&self, token: &str) {
+        self.set_cookie(&session::set_cookie(token, &self.state.sessions));
+    }
+
+    /// Removes the session cookie.
+    pub fn clear_session_cookie(&self) {
+        self.set_cookie(&session::clear_cookie(&self.state.sessions));
+    }
+
     /// Adds a `Set-Cookie` header to the response.
-    pub fn set_cookie(&self, value: &str) {
+    fn set_cookie(&self, value: &str) {
         let options = expect_context::<ResponseOptions>();
         match HeaderValue::from_str(value) {
             Ok(v) => options.append_header(header::SET_COOKIE, v),
             Err(e) => {
-                let _ = crate::server::error::internal(&e);
+                let _ = internal(&e);
             }
         }
     }
 }
+
+/// A server function ran without the context the router provides: a wiring
+/// bug, reported as an internal error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} missing from the server function's context")]
+struct MissingContext(&'static str);

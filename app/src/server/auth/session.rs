@@ -106,20 +106,19 @@ pub async fn find_live<C: ConnectionTrait>(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(session::Model, user::Model)>, ServiceError> {
-    let Some(found) = session::Entity::find_by_id(session_id(token))
+    // One query on every request: the session joined to its user, both
+    // conditions checked by the database.
+    let found = session::Entity::find_by_id(session_id(token))
         .filter(session::Column::ExpiresAt.gt(now))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let user = user::Entity::find_by_id(found.user_id)
-        .filter(user::Column::OrganizationId.eq(found.organization_id))
+        .find_also_related(user::Entity)
         .filter(user::Column::Active.eq(true))
         .filter(user::Column::CanLogin.eq(true))
         .one(db)
         .await?;
-    Ok(user.map(|u| (found, u)))
+    Ok(match found {
+        Some((s, Some(u))) if u.organization_id == s.organization_id => Some((s, u)),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

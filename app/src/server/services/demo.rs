@@ -7,7 +7,7 @@
 //! can see that each login reaches only its own account.
 
 use crate::{
-    domain::{ClientRole, OrgSlug, PersonName, StaffRole},
+    domain::{ClientRole, OrgSlug, PersonName, StaffRole, UserKind},
     server::{
         auth::password::PasswordHasher,
         db::begin_write,
@@ -211,7 +211,7 @@ async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> 
         };
         let staff = user::Entity::find()
             .filter(user::Column::OrganizationId.eq(org.id))
-            .filter(user::Column::Kind.eq("staff"))
+            .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
             .order_by_asc(user::Column::Id)
             .all(db)
             .await?;

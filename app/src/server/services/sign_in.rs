@@ -9,18 +9,18 @@
 //! The reason is kept for the log and the audit trail only.
 
 use crate::{
-    domain::{Identifier, OrgSlug, Username},
+    domain::{Identifier, OrgSlug, UserKind, Username},
     server::{
         auth::{password::PasswordHasher, session},
         db::begin_write,
-        entities::user,
+        entities::{organization, user},
         error::ServiceError,
         services::{accounts, audit, organizations, users},
         state::SessionSettings,
     },
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
 
 /// Admin Portal credentials as typed.
 #[derive(Debug, Clone)]
@@ -96,6 +96,27 @@ pub struct SignedIn {
     pub token: String,
     /// The user who signed in.
     pub user_id: i32,
+    /// Where the user lands: `/admin`, or `/portal/{slug}` for a client.
+    pub landing: String,
+}
+
+/// What the credential lookups found, handed to [`conclude`].
+struct Attempt {
+    org: Option<organization::Model>,
+    found: Option<user::Model>,
+    refusal: Option<Refusal>,
+    password: String,
+}
+
+/// The organization a typed short name names; a malformed name names none.
+async fn organization_named(
+    db: &DatabaseConnection,
+    typed: &str,
+) -> Result<Option<organization::Model>, ServiceError> {
+    match OrgSlug::parse(typed) {
+        Ok(slug) => organizations::find_by_slug(db, &slug).await,
+        Err(_) => Ok(None),
+    }
 }
 
 fn required(field: &'static str, label: &str, value: &str) -> Result<(), SignInError> {
@@ -123,10 +144,7 @@ pub async fn staff(
     required("username", "username", &input.username)?;
     required("password", "password", &input.password)?;
 
-    let org = match OrgSlug::parse(&input.organization) {
-        Ok(slug) => organizations::find_by_slug(db, &slug).await?,
-        Err(_) => None,
-    };
+    let org = organization_named(db, &input.organization).await?;
     let found = match (&org, Username::parse(&input.username)) {
         (Some(org), Ok(username)) => users::find_staff(db, org.id, &username).await?,
         _ => None,
@@ -138,18 +156,13 @@ pub async fn staff(
     } else {
         None
     };
-    conclude(
-        db,
-        hasher,
-        settings,
-        org.map(|o| o.id),
+    let attempt = Attempt {
+        org,
         found,
         refusal,
-        input.password,
-        previous_token,
-        now,
-    )
-    .await
+        password: input.password,
+    };
+    conclude(db, hasher, settings, attempt, previous_token, now).await
 }
 
 /// Signs a client user in to the portal of `input.organization`.
@@ -165,10 +178,7 @@ pub async fn client(
     required("username", "username", &input.username)?;
     required("password", "password", &input.password)?;
 
-    let org = match OrgSlug::parse(&input.organization) {
-        Ok(slug) => organizations::find_by_slug(db, &slug).await?,
-        Err(_) => None,
-    };
+    let org = organization_named(db, &input.organization).await?;
     let account = match (&org, Identifier::parse(&input.identifier)) {
         (Some(org), Ok(identifier)) => {
             accounts::find_by_identifier(db, org.id, &identifier).await?
@@ -190,34 +200,31 @@ pub async fn client(
     } else {
         None
     };
-    conclude(
-        db,
-        hasher,
-        settings,
-        org.map(|o| o.id),
+    let attempt = Attempt {
+        org,
         found,
         refusal,
-        input.password,
-        previous_token,
-        now,
-    )
-    .await
+        password: input.password,
+    };
+    conclude(db, hasher, settings, attempt, previous_token, now).await
 }
 
 /// The common end of both sign-ins: verify (always exactly one hash), then
 /// either open a session or record the refusal.
-#[allow(clippy::too_many_arguments)]
 async fn conclude(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
     settings: &SessionSettings,
-    organization_id: Option<i32>,
-    found: Option<user::Model>,
-    mut refusal: Option<Refusal>,
-    password: String,
+    attempt: Attempt,
     previous_token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, SignInError> {
+    let Attempt {
+        org,
+        found,
+        mut refusal,
+        password,
+    } = attempt;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
     let matches = hasher
         .verify(password, stored)
@@ -234,11 +241,11 @@ async fn conclude(
 
     let txn = begin_write(db).await.map_err(ServiceError::from)?;
     if let Some(reason) = refusal {
-        if let Some(organization_id) = organization_id {
+        if let Some(org) = &org {
             audit::record(
                 &txn,
                 audit::NewEvent {
-                    organization_id,
+                    organization_id: org.id,
                     actor_user_id: None,
                     on_behalf_of_user_id: None,
                     action: audit::action::SIGN_IN_FAILED,
@@ -254,6 +261,8 @@ async fn conclude(
     }
 
     let u = found.expect("no refusal means a user was found");
+    let org = org.expect("a user was found in an organization");
+    let landing = landing_page(&u, &org);
     if let Some(previous) = previous_token {
         session::end(&txn, previous).await?;
     }
@@ -277,17 +286,46 @@ async fn conclude(
     )
     .await?;
     txn.commit().await.map_err(ServiceError::from)?;
-    Ok(SignedIn { token, user_id })
+    Ok(SignedIn {
+        token,
+        user_id,
+        landing,
+    })
 }
 
-/// Signs out: ends the session the token names, audited when it was live.
+/// The landing page of a user's portal.
+fn landing_page(u: &user::Model, org: &organization::Model) -> String {
+    match UserKind::from_db(&u.kind) {
+        Some(UserKind::Client) => format!("/portal/{}", org.slug),
+        _ => "/admin".into(),
+    }
+}
+
+/// The sign-in page of a user's portal.
+fn sign_in_page(u: &user::Model, org: &organization::Model) -> String {
+    match UserKind::from_db(&u.kind) {
+        Some(UserKind::Client) => format!("/portal/{}/sign-in", org.slug),
+        _ => "/admin/sign-in".into(),
+    }
+}
+
+/// Signs out: ends the session the token names (audited when it was live)
+/// and returns where the browser goes next: the sign-in page of the portal
+/// the session belonged to, or `/` when there was no live session.
 pub async fn sign_out(
     db: &DatabaseConnection,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<String, ServiceError> {
     let txn = begin_write(db).await?;
-    if let Some((s, _)) = session::find_live(&txn, token, now).await? {
+    let mut next = "/".to_string();
+    if let Some((s, u)) = session::find_live(&txn, token, now).await? {
+        if let Some(org) = organization::Entity::find_by_id(s.organization_id)
+            .one(&txn)
+            .await?
+        {
+            next = sign_in_page(&u, &org);
+        }
         audit::record(
             &txn,
             audit::NewEvent {
@@ -304,5 +342,5 @@ pub async fn sign_out(
     }
     session::end(&txn, token).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(next)
 }

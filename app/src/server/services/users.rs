@@ -10,9 +10,7 @@ use crate::{
     },
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 /// A staff login to create; the username is generated from the agency prefix
 /// and the name.
@@ -56,46 +54,30 @@ pub async fn insert_staff<C: ConnectionTrait>(
         })?;
     let mut candidate = base.clone();
     let mut n = 2;
-    while staff_username_taken(db, org.id, &candidate).await? {
+    while find_staff(db, org.id, &candidate).await?.is_some() {
         candidate = Username::parse(&format!("{base}{n}"))?;
         n += 1;
     }
     let email = email.map(crate::domain::Email::parse).transpose()?;
-    let row = user::ActiveModel {
-        organization_id: Set(org.id),
-        kind: Set(UserKind::Staff.as_str().into()),
-        role: Set(role.as_str().into()),
-        client_account_id: Set(None),
-        username: Set(candidate.as_str().into()),
-        first_name: Set(name.first().into()),
-        middle_name: Set(name.middle().map(Into::into)),
-        last_name: Set(name.last().into()),
-        email: Set(email.map(|e| e.as_str().to_string())),
-        password_hash: Set(Some(password_hash)),
-        active: Set(true),
-        can_login: Set(true),
-        must_change_password: Set(must_change_password),
-        last_login_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map_err(conflict_on_duplicate)?;
-    audit::record(
+    let details = format!("staff login {candidate} ({}) created", role.label());
+    insert_login(
         db,
-        audit::NewEvent {
+        Login {
             organization_id: org.id,
-            actor_user_id: created_by,
-            on_behalf_of_user_id: None,
-            action: audit::action::USER_CREATED,
-            target_user_id: Some(row.id),
-            details: format!("staff login {} ({}) created", row.username, role.label()),
+            kind: UserKind::Staff,
+            role: role.as_str(),
+            client_account_id: None,
+            username: &candidate,
+            name,
+            email: email.as_ref(),
+            password_hash,
+            must_change_password,
         },
+        created_by,
+        details,
         now,
     )
-    .await?;
-    Ok(row)
+    .await
 }
 
 /// A client login to create in one account.
@@ -131,20 +113,66 @@ pub async fn insert_client<C: ConnectionTrait>(
         .as_deref()
         .map(crate::domain::Email::parse)
         .transpose()?;
+    let details = format!(
+        "client login {username} ({}) created in account {}",
+        input.role.label(),
+        account.identifier
+    );
+    insert_login(
+        db,
+        Login {
+            organization_id: account.organization_id,
+            kind: UserKind::Client,
+            role: input.role.as_str(),
+            client_account_id: Some(account.id),
+            username: &username,
+            name: &name,
+            email: email.as_ref(),
+            password_hash,
+            must_change_password: input.must_change_password,
+        },
+        created_by,
+        details,
+        now,
+    )
+    .await
+}
+
+/// A login row to insert, with its values already parsed.
+struct Login<'a> {
+    organization_id: i32,
+    kind: UserKind,
+    role: &'static str,
+    client_account_id: Option<i32>,
+    username: &'a Username,
+    name: &'a PersonName,
+    email: Option<&'a crate::domain::Email>,
+    password_hash: String,
+    must_change_password: bool,
+}
+
+/// Inserts an active login and its `user_created` audit event.
+async fn insert_login<C: ConnectionTrait>(
+    db: &C,
+    login: Login<'_>,
+    created_by: Option<i32>,
+    details: String,
+    now: DateTime<Utc>,
+) -> Result<user::Model, ServiceError> {
     let row = user::ActiveModel {
-        organization_id: Set(account.organization_id),
-        kind: Set(UserKind::Client.as_str().into()),
-        role: Set(input.role.as_str().into()),
-        client_account_id: Set(Some(account.id)),
-        username: Set(username.as_str().into()),
-        first_name: Set(name.first().into()),
-        middle_name: Set(None),
-        last_name: Set(name.last().into()),
-        email: Set(email.map(|e| e.as_str().to_string())),
-        password_hash: Set(Some(password_hash)),
+        organization_id: Set(login.organization_id),
+        kind: Set(login.kind.as_str().into()),
+        role: Set(login.role.into()),
+        client_account_id: Set(login.client_account_id),
+        username: Set(login.username.as_str().into()),
+        first_name: Set(login.name.first().into()),
+        middle_name: Set(login.name.middle().map(Into::into)),
+        last_name: Set(login.name.last().into()),
+        email: Set(login.email.map(|e| e.as_str().to_string())),
+        password_hash: Set(Some(login.password_hash)),
         active: Set(true),
         can_login: Set(true),
-        must_change_password: Set(input.must_change_password),
+        must_change_password: Set(login.must_change_password),
         last_login_at: Set(None),
         created_at: Set(now),
         ..Default::default()
@@ -155,17 +183,12 @@ pub async fn insert_client<C: ConnectionTrait>(
     audit::record(
         db,
         audit::NewEvent {
-            organization_id: account.organization_id,
+            organization_id: login.organization_id,
             actor_user_id: created_by,
             on_behalf_of_user_id: None,
             action: audit::action::USER_CREATED,
             target_user_id: Some(row.id),
-            details: format!(
-                "client login {} ({}) created in account {}",
-                row.username,
-                input.role.label(),
-                account.identifier
-            ),
+            details,
         },
         now,
     )
@@ -201,20 +224,6 @@ pub async fn find_staff<C: ConnectionTrait>(
         .filter(user::Column::Username.eq(username.as_str()))
         .one(db)
         .await?)
-}
-
-async fn staff_username_taken<C: ConnectionTrait>(
-    db: &C,
-    organization_id: i32,
-    username: &Username,
-) -> Result<bool, ServiceError> {
-    Ok(user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(organization_id))
-        .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
-        .filter(user::Column::Username.eq(username.as_str()))
-        .count(db)
-        .await?
-        > 0)
 }
 
 fn conflict_on_duplicate(e: sea_orm::DbErr) -> ServiceError {
