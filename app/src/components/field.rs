@@ -74,3 +74,21 @@ pub fn FormAlert(
         </div>
     }
 }
+
+/// A form's submit button; disabled, with a busy label, while the action runs.
+#[component]
+pub fn SubmitButton(
+    /// Whether the form's action is running.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The label when idle, e.g. "Sign in".
+    label: &'static str,
+    /// The label while running, e.g. "Signing in…".
+    busy_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class="button primary" disabled=move || pending.get()>
+            {move || if pending.get() { busy_label } else { label }}
+        </button>
+    }
+}

@@ -4,5 +4,5 @@
 mod field;
 mod layout;
 
-pub use field::{Field, FormAlert};
+pub use field::{Field, FormAlert, SubmitButton};
 pub use layout::{Brand, SignOutButton, TopBar};

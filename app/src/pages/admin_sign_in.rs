@@ -4,7 +4,7 @@
 
 use crate::{
     api::StaffSignIn,
-    components::{Brand, Field, FormAlert},
+    components::{Brand, Field, FormAlert, SubmitButton},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -32,9 +32,7 @@ pub fn AdminSignIn() -> impl IntoView {
                     <Field label="Organization" name="organization" autocomplete="organization" value=organization error autofocus=true/>
                     <Field label="Username" name="username" autocomplete="username" error/>
                     <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
-                    <button type="submit" class="button primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                    </button>
+                    <SubmitButton pending label="Sign in" busy_label="Signing in…"/>
                 </ActionForm>
             </section>
         </main>

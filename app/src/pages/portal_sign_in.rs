@@ -6,7 +6,7 @@
 use crate::{
     api::portal_info,
     browser,
-    components::{Brand, Field, FormAlert},
+    components::{Brand, Field, FormAlert, SubmitButton},
     error::AppError,
     pages::{ErrorPanel, NotFound},
 };
@@ -92,9 +92,7 @@ fn SignInForm(org: String, name: String) -> impl IntoView {
                     </label>
                     <Field label="Username" name="username" autocomplete="username" error/>
                     <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
-                    <button type="submit" class="button primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                    </button>
+                    <SubmitButton pending label="Sign in" busy_label="Signing in…"/>
                 </ActionForm>
             </section>
         </main>
