@@ -7,11 +7,21 @@
 //! | `/admin` | Admin Portal landing page |
 //! | `/portal/{org}/sign-in` | Client Portal sign-in (identifier, username, password) |
 //! | `/portal/{org}` | Client Portal landing page |
+//! | `/admin/forgot-password`, `/portal/{org}/forgot-password` | emailed reset link |
+//! | `/portal/{org}/forgot-identifier` | emailed identifier reminder |
+//! | `/password/reset?token=…` | set a password from a welcome or reset link |
+//! | `/account/password` | change own password (forced after an initial one) |
+//! | `/admin/audit` | audit log (User Administrators) |
+//! | `/admin/dev-mailbox` | development mailbox (only with the development setting) |
 //!
 //! Pages that depend on the session render fully on the server
 //! (`SsrMode::Async`), so a missing session becomes a real 302.
 
-use crate::pages::{AdminHome, AdminSignIn, HomePage, NotFound, PortalHome, PortalSignIn};
+use crate::pages::{
+    AccountPasswordPage, AdminForgotPasswordPage, AdminHome, AdminSignIn, AuditLogPage,
+    DevMailboxPage, HomePage, NotFound, PasswordLinkPage, PortalForgotIdentifierPage,
+    PortalForgotPasswordPage, PortalHome, PortalSignIn,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -53,6 +63,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/sign-in") view=PortalSignIn ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org") view=PortalHome ssr=SsrMode::Async/>
+                <Route path=path!("/admin/forgot-password") view=AdminForgotPasswordPage/>
+                <Route path=path!("/portal/:org/forgot-password") view=PortalForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org/forgot-identifier") view=PortalForgotIdentifierPage ssr=SsrMode::Async/>
+                <Route path=path!("/password/reset") view=PasswordLinkPage ssr=SsrMode::Async/>
+                <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/dev-mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -37,6 +37,16 @@ pub enum AppError {
     /// No valid session: the user must sign in (again).
     #[error("Please sign in to continue.")]
     SignInRequired,
+    /// Signed in with an initial (or reset-by-staff) password: nothing is
+    /// allowed until a new password is chosen.
+    #[error("Choose a new password before you continue.")]
+    PasswordChangeRequired,
+    /// Too many attempts from this network address; try again later.
+    #[error("Too many attempts from your network. Wait {retry_after_secs} seconds and try again.")]
+    TooManyAttempts {
+        /// Seconds until the next attempt is accepted.
+        retry_after_secs: u64,
+    },
     /// Signed in, but not allowed to do this.
     #[error("You are not allowed to do that.")]
     Forbidden,
@@ -62,6 +72,10 @@ pub enum AppError {
 /// The single message for a refused sign-in, whatever the reason.
 pub const SIGN_IN_FAILED: &str =
     "Those sign-in details were not recognised, or this login is not active. Check them and try again.";
+
+/// The message when a welcome or reset link can no longer be used.
+pub const LINK_UNUSABLE: &str =
+    "This link has expired or has already been used. Ask for a new one from the sign-in page.";
 
 impl AppError {
     /// The refused-sign-in error, with its one message.

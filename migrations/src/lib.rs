@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_accounts_and_sign_in;
+mod m20261122_000002_account_lifecycle;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_accounts_and_sign_in::Migration)]
+        vec![
+            Box::new(m20261122_000001_accounts_and_sign_in::Migration),
+            Box::new(m20261122_000002_account_lifecycle::Migration),
+        ]
     }
 }

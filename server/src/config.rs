@@ -27,6 +27,15 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `GATEHOUSE_PASSWORD_HASHERS`: argon2 hashes run at once.
     pub password_hashers: usize,
+    /// `SMTP_URL`: where email goes (lettre's URL format); `None` without it.
+    pub smtp_url: Option<String>,
+    /// `SMTP_FROM`: the sender of every email.
+    pub smtp_from: String,
+    /// `GATEHOUSE_DEV_MAILBOX`: turns on the development mailbox page. Only
+    /// for development; the README's run command sets it.
+    pub dev_mailbox: bool,
+    /// `GATEHOUSE_RATE_LIMIT_PER_MINUTE` and `GATEHOUSE_TRUSTED_PROXIES`.
+    pub rate_limit: crate::rate_limit::RateLimitSettings,
 }
 
 /// A setting that could not be read.
@@ -82,6 +91,24 @@ impl Config {
             .trim_end_matches('/')
             .to_string();
         let session_hours: u64 = parsed("GATEHOUSE_SESSION_HOURS", "a whole number of hours", 12)?;
+        let idle_minutes: u64 = parsed(
+            "GATEHOUSE_SESSION_IDLE_MINUTES",
+            "a whole number of minutes",
+            30,
+        )?;
+        let trusted_proxies = match env::var("GATEHOUSE_TRUSTED_PROXIES") {
+            Ok(v) if !v.trim().is_empty() => v
+                .split(',')
+                .map(|s| {
+                    s.trim().parse().map_err(|_| ConfigError::Invalid {
+                        name: "GATEHOUSE_TRUSTED_PROXIES",
+                        expected: "a comma-separated list of IP addresses",
+                        value: v.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => Vec::new(),
+        };
         Ok(Self {
             leptos,
             listen,
@@ -91,6 +118,7 @@ impl Config {
             sessions: SessionSettings {
                 cookie_secure: parsed("GATEHOUSE_COOKIE_SECURE", "true or false", true)?,
                 lifetime: Duration::from_secs(session_hours.max(1) * 3600),
+                idle_timeout: Duration::from_secs(idle_minutes.max(1) * 60),
             },
             max_body_bytes: parsed("GATEHOUSE_MAX_BODY_BYTES", "a number of bytes", 1024 * 1024)?,
             password_hashers: parsed(
@@ -98,6 +126,20 @@ impl Config {
                 "a number of threads",
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )?,
+            smtp_url: env::var("SMTP_URL").ok().filter(|v| !v.trim().is_empty()),
+            smtp_from: env::var("SMTP_FROM")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "Gatehouse <no-reply@gatehouse.invalid>".into()),
+            dev_mailbox: parsed("GATEHOUSE_DEV_MAILBOX", "true or false", false)?,
+            rate_limit: crate::rate_limit::RateLimitSettings {
+                per_minute: parsed(
+                    "GATEHOUSE_RATE_LIMIT_PER_MINUTE",
+                    "a whole number (0 turns the limit off)",
+                    20,
+                )?,
+                trusted_proxies,
+            },
         })
     }
 

@@ -4,10 +4,14 @@
 
 pub mod cli;
 pub mod config;
+pub mod mail;
 pub mod middleware;
+pub mod rate_limit;
 pub mod router;
 
-use app::server::{auth::password::PasswordHasher, state::AppState};
+use app::server::{
+    auth::password::PasswordHasher, clock::Clock, mail::MailSettings, state::AppState,
+};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -32,6 +36,11 @@ pub fn state(config: &config::Config, db: DatabaseConnection) -> AppState {
         db,
         passwords: PasswordHasher::new(config.password_hashers),
         sessions: Arc::new(config.sessions.clone()),
+        clock: Clock::System,
+        mail: Arc::new(MailSettings {
+            from: config.smtp_from.clone(),
+            ..MailSettings::new(config.public_url.clone(), config.dev_mailbox)
+        }),
     }
 }
 

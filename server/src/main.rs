@@ -50,14 +50,22 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(), String> {
+    let mail = server::mail::start_worker(config, &state)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %config.listen, public_url = %config.public_url, database = %redact(&config.database_url), "Gatehouse is serving");
-    println!("Gatehouse is serving on {}", config.public_url);
+    println!("Gatehouse is serving on {}\n{mail}", config.public_url);
+    let router = server::router::build(
+        state,
+        server::router::RouterSettings {
+            max_body_bytes: config.max_body_bytes,
+            rate_limit: config.rate_limit.clone(),
+        },
+    );
     axum::serve(
         listener,
-        server::router::build(state, config.max_body_bytes),
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;

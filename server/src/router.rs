@@ -1,14 +1,33 @@
 //! The axum router: Leptos pages and server functions, static files with
 //! precompressed variants, a health check, and the middleware stack.
 
-use crate::middleware;
+use crate::{
+    middleware,
+    rate_limit::{self, RateLimitSettings, RateLimiter},
+};
 use app::{server::state::AppState, shell, App};
-use axum::{middleware::from_fn, routing::get, Router};
+use axum::{
+    middleware::{from_fn, from_fn_with_state},
+    routing::get,
+    Router,
+};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-/// Builds the application for `state`, refusing bodies over `max_body_bytes`.
-pub fn build(state: AppState, max_body_bytes: usize) -> Router {
+/// Settings of the HTTP layer itself.
+#[derive(Debug, Clone)]
+pub struct RouterSettings {
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// The per-client-address limit on sign-in and password links.
+    pub rate_limit: RateLimitSettings,
+}
+
+/// Builds the application for `state`. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()`: the rate limit
+/// counts by peer address.
+pub fn build(state: AppState, settings: RouterSettings) -> Router {
+    let limiter = RateLimiter::new(settings.rate_limit);
     let routes = generate_route_list(App);
     let context = || app::server::csp::provide_request_nonce();
     let options = state.leptos_options.clone();
@@ -19,7 +38,8 @@ pub fn build(state: AppState, max_body_bytes: usize) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .layer(from_fn_with_state(limiter, rate_limit::limit))
         .layer(from_fn(middleware::refuse_cross_site))
         .layer(from_fn(middleware::security_headers))
         .layer(TraceLayer::new_for_http())

@@ -12,7 +12,7 @@ pub async fn staff_home() -> Result<StaffHomeView, AppError> {
     use crate::server::{request::RequestContext, services::home};
     let ctx = RequestContext::current()?;
     let actor = ctx.actor().await.map_err(|e| ctx.fail(e))?;
-    home::staff_home(&ctx.state.db, &actor)
+    home::staff_home(&ctx.state.db, &actor, ctx.state.mail.dev_mailbox)
         .await
         .map_err(|e| ctx.fail(e.into()))
 }

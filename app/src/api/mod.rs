@@ -2,9 +2,26 @@
 //! call -> DTO. They are public HTTP endpoints (`/api/<name>`), so every check
 //! happens in the service they call, with the tenant taken from the session.
 
+mod audit;
 pub mod dto;
 mod home;
+mod password;
+mod recovery;
 mod sign_in;
 
+pub use audit::*;
 pub use home::*;
+pub use password::*;
+pub use recovery::*;
 pub use sign_in::*;
+
+/// The server-function endpoints a client address may call only so often
+/// (sign-in, and everything that sends or uses a password link).
+pub const RATE_LIMITED_ENDPOINTS: &[&str] = &[
+    "/api/staff_sign_in",
+    "/api/client_sign_in",
+    "/api/forgot_staff_password",
+    "/api/forgot_client_password",
+    "/api/forgot_identifier",
+    "/api/set_password_from_link",
+];

@@ -26,7 +26,7 @@ pub async fn staff_sign_in(
             password,
         },
         previous.as_deref(),
-        chrono::Utc::now(),
+        ctx.now(),
     )
     .await
     .map_err(|e| ctx.fail(e.into()))?;
@@ -58,7 +58,7 @@ pub async fn client_sign_in(
             password,
         },
         previous.as_deref(),
-        chrono::Utc::now(),
+        ctx.now(),
     )
     .await
     .map_err(|e| ctx.fail(e.into()))?;
@@ -74,7 +74,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::{request::RequestContext, services::sign_in};
     let ctx = RequestContext::current()?;
     let next = match ctx.session_token() {
-        Some(token) => sign_in::sign_out(&ctx.state.db, &token, chrono::Utc::now())
+        Some(token) => sign_in::sign_out(&ctx.state.db, &ctx.state.sessions, &token, ctx.now())
             .await
             .map_err(|e| ctx.fail(e.into()))?,
         None => "/".to_string(),

@@ -43,6 +43,7 @@ pub fn TopBar(
             <span class="topbar-org">{organization}</span>
             <span class="spacer"></span>
             <span class="topbar-user">{user}</span>
+            <A href="/account/password" attr:class="topbar-link">"Change password"</A>
             <SignOutButton/>
         </header>
     }

@@ -5,10 +5,12 @@
 //! Every `parse` returns a [`ParseError`] whose message is meant for people and
 //! is shown next to the field that caused it.
 
+pub mod audit_action;
 mod email;
 mod identifier;
 pub mod names;
 mod org;
+mod password_policy;
 mod roles;
 mod username;
 
@@ -16,6 +18,7 @@ pub use email::Email;
 pub use identifier::Identifier;
 pub use names::PersonName;
 pub use org::{AgencyPrefix, OrgSlug};
+pub use password_policy::{PasswordPolicy, RuleCheck, MAX_LENGTH as PASSWORD_MAX_LENGTH};
 pub use roles::{ClientRole, StaffRole, UserKind};
 pub use username::Username;
 

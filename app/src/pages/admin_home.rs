@@ -33,6 +33,14 @@ pub fn AdminHome() -> impl IntoView {
                                     <div class="stat"><span class="stat-value">{h.client_logins}</span><span class="stat-label">"Client logins"</span></div>
                                 </section>
                                 <section class="card">
+                                    <h2>"Tools"</h2>
+                                    <nav class="tools" aria-label="Admin tools">
+                                        {h.can_read_audit.then(|| view! { <a class="button" href="/admin/audit">"Audit log"</a> })}
+                                        {h.dev_mailbox.then(|| view! { <a class="button secondary" href="/admin/dev-mailbox">"Development mailbox"</a> })}
+                                        <a class="button secondary" href="/account/password">"Change password"</a>
+                                    </nav>
+                                </section>
+                                <section class="card">
                                     <h2>"Your organization"</h2>
                                     <dl class="facts">
                                         <dt>"Name"</dt><dd>{h.organization_name.clone()}</dd>
@@ -47,6 +55,7 @@ pub fn AdminHome() -> impl IntoView {
                         .into_any()
                     }
                     Err(AppError::SignInRequired | AppError::Forbidden) => view! { <Redirect path="/admin/sign-in"/> }.into_any(),
+                    Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/account/password"/> }.into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}

@@ -4,7 +4,7 @@
 
 use crate::{
     api::StaffSignIn,
-    components::{Brand, Field, FormAlert, SubmitButton},
+    components::{Brand, Field, FormAlert, Notice, SubmitButton},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -20,6 +20,15 @@ pub fn AdminSignIn() -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
+    let password_set = Signal::derive(move || query.read().get("password").is_some());
+    let forgot = move || {
+        let org = organization.get();
+        if org.is_empty() {
+            "/admin/forgot-password".to_string()
+        } else {
+            format!("/admin/forgot-password?org={org}")
+        }
+    };
     view! {
         <Title text="Sign in · Admin Portal · Gatehouse"/>
         <header class="topbar"><Brand/><span class="portal-tag">"Admin Portal"</span></header>
@@ -27,6 +36,9 @@ pub fn AdminSignIn() -> impl IntoView {
             <section class="card">
                 <h1>"Sign in to the Admin Portal"</h1>
                 <p class="lead">"For staff of a Gatehouse organization."</p>
+                <Show when=move || password_set.get()>
+                    <Notice>"Your password is set. Sign in with it now."</Notice>
+                </Show>
                 <ActionForm action=action attr:class="form" attr:aria-label="Admin Portal sign-in">
                     <FormAlert error/>
                     <Field label="Organization" name="organization" autocomplete="organization" value=organization error autofocus=true/>
@@ -34,6 +46,7 @@ pub fn AdminSignIn() -> impl IntoView {
                     <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
                     <SubmitButton pending label="Sign in" busy_label="Signing in…"/>
                 </ActionForm>
+                <p class="form-links"><a href=forgot>"Forgot your password?"</a></p>
             </section>
         </main>
     }

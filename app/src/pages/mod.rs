@@ -2,20 +2,27 @@
 
 mod admin_home;
 mod admin_sign_in;
+mod audit_log;
+mod dev_mailbox;
+mod forgot;
 mod home;
 mod not_found;
+mod password;
 mod portal_home;
 mod portal_sign_in;
 
+use crate::error::AppError;
 pub use admin_home::AdminHome;
 pub use admin_sign_in::AdminSignIn;
+pub use audit_log::AuditLogPage;
+pub use dev_mailbox::DevMailboxPage;
+pub use forgot::{AdminForgotPasswordPage, PortalForgotIdentifierPage, PortalForgotPasswordPage};
 pub use home::HomePage;
+use leptos::prelude::*;
 pub use not_found::NotFound;
+pub use password::{AccountPasswordPage, PasswordLinkPage};
 pub use portal_home::PortalHome;
 pub use portal_sign_in::PortalSignIn;
-
-use crate::error::AppError;
-use leptos::prelude::*;
 
 /// A panel for an error that stops a page from showing.
 #[component]

@@ -41,6 +41,7 @@ pub fn PortalHome() -> impl IntoView {
                         </main>
                     }
                     .into_any(),
+                    Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/account/password"/> }.into_any(),
                     Err(AppError::SignInRequired | AppError::Forbidden) => {
                         view! { <Redirect path=format!("/portal/{}/sign-in", org())/> }.into_any()
                     }

@@ -6,7 +6,7 @@
 use crate::{
     api::portal_info,
     browser,
-    components::{Brand, Field, FormAlert, SubmitButton},
+    components::{Brand, Field, FormAlert, Notice, SubmitButton},
     error::AppError,
     pages::{ErrorPanel, NotFound},
 };
@@ -43,6 +43,10 @@ fn SignInForm(org: String, name: String) -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
+    let query = leptos_router::hooks::use_query_map();
+    let password_set = Signal::derive(move || query.read().get("password").is_some());
+    let forgot_password = format!("/portal/{org}/forgot-password");
+    let forgot_identifier = format!("/portal/{org}/forgot-identifier");
     let identifier = RwSignal::new(String::new());
     let remember = RwSignal::new(false);
     let key = storage_key(&org);
@@ -82,6 +86,9 @@ fn SignInForm(org: String, name: String) -> impl IntoView {
             <section class="card">
                 <h1>{format!("{name} Client Portal")}</h1>
                 <p class="lead">"Sign in with your account's identifier, your username and your password."</p>
+                <Show when=move || password_set.get()>
+                    <Notice>"Your password is set. Sign in with it now."</Notice>
+                </Show>
                 <ActionForm action=action attr:class="form" attr:aria-label="Client Portal sign-in">
                     <FormAlert error/>
                     <input type="hidden" name="organization" value=org.clone()/>
@@ -94,6 +101,10 @@ fn SignInForm(org: String, name: String) -> impl IntoView {
                     <Field label="Password" name="password" kind="password" autocomplete="current-password" error/>
                     <SubmitButton pending label="Sign in" busy_label="Signing in…"/>
                 </ActionForm>
+                <p class="form-links">
+                    <a href=forgot_password>"Forgot your password?"</a>
+                    <a href=forgot_identifier>"Forgot your identifier?"</a>
+                </p>
             </section>
         </main>
     }

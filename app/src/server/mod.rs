@@ -3,10 +3,12 @@
 //! request context that server functions use to build an `Actor`.
 
 pub mod auth;
+pub mod clock;
 pub mod csp;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod mail;
 pub mod request;
 pub mod services;
 pub mod state;

@@ -7,6 +7,7 @@ use crate::{
     error::AppError,
     server::{
         auth::{session, Actor},
+        entities::user,
         state::AppState,
     },
 };
@@ -41,12 +42,40 @@ impl RequestContext {
             .find_map(session::token_from_cookie_header)
     }
 
-    /// The signed-in actor, or `SignInRequired`.
-    pub async fn actor(&self) -> Result<Actor, AppError> {
+    /// The time to decide by (the state's clock).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.clock.now()
+    }
+
+    /// The live session and its user, recording the use for the idle
+    /// timeout; `SignInRequired` without one.
+    async fn live_user(&self) -> Result<(String, user::Model), AppError> {
         let token = self.session_token().ok_or(AppError::SignInRequired)?;
-        let found = session::find_live(&self.state.db, &token, chrono::Utc::now()).await?;
-        let (_, user) = found.ok_or(AppError::SignInRequired)?;
+        let now = self.now();
+        let found = session::find_live(&self.state.db, &token, &self.state.sessions, now).await?;
+        let (s, user) = found.ok_or(AppError::SignInRequired)?;
+        session::touch(&self.state.db, &s, now).await?;
+        Ok((token, user))
+    }
+
+    /// The signed-in actor. `SignInRequired` without a live session, and
+    /// `PasswordChangeRequired` while the user must still replace an initial
+    /// password: every server function but the password change goes through
+    /// here, so that gate cannot be forgotten.
+    pub async fn actor(&self) -> Result<Actor, AppError> {
+        let (_, user) = self.live_user().await?;
+        if user.must_change_password {
+            return Err(AppError::PasswordChangeRequired);
+        }
         Ok(Actor::from_user(&user)?)
+    }
+
+    /// The signed-in actor and session token even when a password change is
+    /// pending: only for changing the password itself.
+    pub async fn actor_changing_password(&self) -> Result<(Actor, String, bool), AppError> {
+        let (token, user) = self.live_user().await?;
+        let must = user.must_change_password;
+        Ok((Actor::from_user(&user)?, token, must))
     }
 
     /// Gives an error answer the HTTP status that fits it, for callers that
@@ -64,7 +93,8 @@ impl RequestContext {
             let status = match &error {
                 AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::SignInFailed(_) | AppError::SignInRequired => StatusCode::UNAUTHORIZED,
-                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+                AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::Unreachable | AppError::Internal { .. } => {

@@ -1,6 +1,6 @@
 //! The state every request handler and server function shares.
 
-use crate::server::auth::password::PasswordHasher;
+use crate::server::{auth::password::PasswordHasher, clock::Clock, mail::MailSettings};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -13,8 +13,10 @@ pub struct SessionSettings {
     /// from `http://localhost` and `http://127.0.0.1`, so this stays on in
     /// development too; turn it off only for plain HTTP on another host.
     pub cookie_secure: bool,
-    /// How long a session lives after sign-in, at most.
+    /// How long a session lives after sign-in, at most (absolute lifetime).
     pub lifetime: Duration,
+    /// A session unused for this long ends (idle timeout).
+    pub idle_timeout: Duration,
 }
 
 impl Default for SessionSettings {
@@ -22,6 +24,7 @@ impl Default for SessionSettings {
         Self {
             cookie_secure: true,
             lifetime: Duration::from_secs(12 * 60 * 60),
+            idle_timeout: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -38,6 +41,10 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     /// Session and cookie settings.
     pub sessions: Arc<SessionSettings>,
+    /// Where "now" comes from.
+    pub clock: Clock,
+    /// Outgoing email: public address for links, dev mailbox, worker wake-up.
+    pub mail: Arc<MailSettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -100,16 +100,21 @@ pub async fn end<C: ConnectionTrait>(db: &C, token: &str) -> Result<(), ServiceE
 }
 
 /// The live session a token names and its user, or `None` when the token is
-/// unknown, expired, or its user may no longer sign in.
+/// unknown, past its absolute lifetime, idle for longer than the idle
+/// timeout, or its user may no longer sign in.
 pub async fn find_live<C: ConnectionTrait>(
     db: &C,
     token: &str,
+    settings: &SessionSettings,
     now: DateTime<Utc>,
 ) -> Result<Option<(session::Model, user::Model)>, ServiceError> {
-    // One query on every request: the session joined to its user, both
-    // conditions checked by the database.
+    let idle = chrono::Duration::from_std(settings.idle_timeout)
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    // One query on every request: the session joined to its user, every
+    // condition checked by the database.
     let found = session::Entity::find_by_id(session_id(token))
         .filter(session::Column::ExpiresAt.gt(now))
+        .filter(session::Column::LastSeenAt.gt(now - idle))
         .find_also_related(user::Entity)
         .filter(user::Column::Active.eq(true))
         .filter(user::Column::CanLogin.eq(true))
@@ -119,6 +124,59 @@ pub async fn find_live<C: ConnectionTrait>(
         Some((s, Some(u))) if u.organization_id == s.organization_id => Some((s, u)),
         _ => None,
     })
+}
+
+/// How stale `last_seen_at` may get before a request refreshes it: the idle
+/// timeout is measured in minutes, so writing on every request would only
+/// add load.
+pub const TOUCH_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Records that a session was used at `now`, when its last record is older
+/// than [`TOUCH_AFTER`].
+pub async fn touch<C: ConnectionTrait>(
+    db: &C,
+    s: &session::Model,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if now - s.last_seen_at >= TOUCH_AFTER {
+        session::Entity::update_many()
+            .col_expr(
+                session::Column::LastSeenAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(session::Column::Id.eq(s.id.clone()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Ends every session of a user (disabled, login removed, password reset).
+/// Returns how many ended.
+pub async fn end_all_for_user<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+) -> Result<u64, ServiceError> {
+    let r = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+/// Ends every session of a user except the one `keep_token` names (the
+/// browser that just changed the password).
+pub async fn end_others_for_user<C: ConnectionTrait>(
+    db: &C,
+    user_id: i32,
+    keep_token: &str,
+) -> Result<u64, ServiceError> {
+    let r = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::Id.ne(session_id(keep_token)))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
 }
 
 #[cfg(test)]

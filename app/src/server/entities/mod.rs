@@ -4,6 +4,9 @@
 
 pub mod audit_event;
 pub mod client_account;
+pub mod email_token;
 pub mod organization;
+pub mod outbox_message;
 pub mod session;
+pub mod sign_in_throttle;
 pub mod user;

@@ -5,21 +5,8 @@ use crate::server::{entities::audit_event, error::ServiceError};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
-/// Audit action names, as stored.
-pub mod action {
-    /// A user signed in.
-    pub const SIGN_IN: &str = "sign_in";
-    /// A sign-in was refused for a known organization.
-    pub const SIGN_IN_FAILED: &str = "sign_in_failed";
-    /// A user signed out.
-    pub const SIGN_OUT: &str = "sign_out";
-    /// An organization was created by the platform operator.
-    pub const ORGANIZATION_CREATED: &str = "organization_created";
-    /// A client account was created.
-    pub const ACCOUNT_CREATED: &str = "account_created";
-    /// A login was created.
-    pub const USER_CREATED: &str = "user_created";
-}
+/// Audit action names, as stored (shared with the audit page).
+pub use crate::domain::audit_action as action;
 
 /// One event to record.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use crate::{
     api::dto::{ClientHomeView, PortalView, StaffHomeView},
-    domain::{OrgSlug, UserKind},
+    domain::{OrgSlug, StaffRole, UserKind},
     server::{
         auth::Actor,
         entities::{client_account, organization, user},
@@ -16,6 +16,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 pub async fn staff_home<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
+    dev_mailbox: bool,
 ) -> Result<StaffHomeView, ServiceError> {
     let role = actor.require_staff()?;
     let org = organization::Entity::find_by_id(actor.organization_id)
@@ -47,6 +48,8 @@ pub async fn staff_home<C: ConnectionTrait>(
             .await?,
         staff_logins: count_users(UserKind::Staff).await?,
         client_logins: count_users(UserKind::Client).await?,
+        can_read_audit: role == StaffRole::UserAdministrator,
+        dev_mailbox,
     })
 }
 

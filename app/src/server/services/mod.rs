@@ -4,10 +4,18 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_log;
 pub mod demo;
+pub mod dev_mailbox;
+pub mod email_tokens;
 pub mod home;
+pub mod lockout;
 pub mod organizations;
+pub mod outbox;
+pub mod passwords;
+pub mod recovery;
 pub mod sign_in;
+pub mod user_access;
 pub mod users;
 
 /// True when a database error is a unique-constraint violation.

@@ -15,7 +15,7 @@ use crate::{
         db::begin_write,
         entities::{organization, user},
         error::ServiceError,
-        services::{accounts, audit, organizations, users},
+        services::{accounts, audit, lockout, organizations, users},
         state::SessionSettings,
     },
 };
@@ -60,6 +60,8 @@ pub enum Refusal {
     WrongPassword,
     /// The user is not active, cannot log in, or has no password yet.
     NotAllowed,
+    /// Too many failures in a row: locked for a while.
+    Locked,
 }
 
 /// How a sign-in can fail.
@@ -103,6 +105,8 @@ pub struct SignedIn {
 /// What the credential lookups found, handed to [`conclude`].
 struct Attempt {
     org: Option<organization::Model>,
+    /// What failures are counted by (when the organization exists).
+    key: Option<lockout::Key>,
     found: Option<user::Model>,
     refusal: Option<Refusal>,
     password: String,
@@ -156,8 +160,12 @@ pub async fn staff(
     } else {
         None
     };
+    let key = org
+        .as_ref()
+        .map(|o| lockout::Key::staff(o.id, &input.username));
     let attempt = Attempt {
         org,
+        key,
         found,
         refusal,
         password: input.password,
@@ -200,8 +208,12 @@ pub async fn client(
     } else {
         None
     };
+    let key = org
+        .as_ref()
+        .map(|o| lockout::Key::client(o.id, &input.identifier, &input.username));
     let attempt = Attempt {
         org,
+        key,
         found,
         refusal,
         password: input.password,
@@ -221,16 +233,28 @@ async fn conclude(
 ) -> Result<SignedIn, SignInError> {
     let Attempt {
         org,
+        key,
         found,
         mut refusal,
         password,
     } = attempt;
-    let stored = found.as_ref().and_then(|u| u.password_hash.clone());
+    let locked = match &key {
+        Some(key) => lockout::is_locked(db, key, now).await?,
+        None => false,
+    };
+    // A locked key still costs one hash, so its answer takes as long as any.
+    let stored = if locked {
+        None
+    } else {
+        found.as_ref().and_then(|u| u.password_hash.clone())
+    };
     let matches = hasher
         .verify(password, stored)
         .await
         .map_err(|e| ServiceError::Internal(Box::new(e)))?;
-    if refusal.is_none() {
+    if locked {
+        refusal = Some(Refusal::Locked);
+    } else if refusal.is_none() {
         let u = found.as_ref().expect("no refusal means a user was found");
         if u.password_hash.is_none() || !u.active || !u.can_login {
             refusal = Some(Refusal::NotAllowed);
@@ -256,6 +280,29 @@ async fn conclude(
             )
             .await?;
         }
+        if let (Some(key), false) = (&key, locked) {
+            if let Some(until) = lockout::record_failure(&txn, key, now).await? {
+                audit::record(
+                    &txn,
+                    audit::NewEvent {
+                        organization_id: key.organization_id,
+                        actor_user_id: None,
+                        on_behalf_of_user_id: None,
+                        action: audit::action::SIGN_IN_LOCKED,
+                        target_user_id: found.as_ref().map(|u| u.id),
+                        details: format!(
+                            "{} failed sign-ins for \"{}\" ({}); locked until {}",
+                            lockout::THRESHOLD,
+                            key.username,
+                            key.scope,
+                            until.format("%Y-%m-%d %H:%M:%S UTC")
+                        ),
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
         txn.commit().await.map_err(ServiceError::from)?;
         return Err(SignInError::Refused(reason));
     }
@@ -265,6 +312,9 @@ async fn conclude(
     let landing = landing_page(&u, &org);
     if let Some(previous) = previous_token {
         session::end(&txn, previous).await?;
+    }
+    if let Some(key) = &key {
+        lockout::clear(&txn, key).await?;
     }
     let token = session::create(&txn, &u, settings, now).await?;
     let user_id = u.id;
@@ -293,8 +343,20 @@ async fn conclude(
     })
 }
 
-/// The landing page of a user's portal.
+/// Where a user lands after signing in: the password change while an initial
+/// password must be replaced, else their portal's landing page.
 fn landing_page(u: &user::Model, org: &organization::Model) -> String {
+    if u.must_change_password {
+        return CHANGE_PASSWORD_PAGE.into();
+    }
+    portal_home(u, org)
+}
+
+/// The page where a signed-in user changes their password.
+pub const CHANGE_PASSWORD_PAGE: &str = "/account/password";
+
+/// The landing page of a user's portal.
+pub fn portal_home(u: &user::Model, org: &organization::Model) -> String {
     match UserKind::from_db(&u.kind) {
         Some(UserKind::Client) => format!("/portal/{}", org.slug),
         _ => "/admin".into(),
@@ -302,10 +364,10 @@ fn landing_page(u: &user::Model, org: &organization::Model) -> String {
 }
 
 /// The sign-in page of a user's portal.
-fn sign_in_page(u: &user::Model, org: &organization::Model) -> String {
+pub fn sign_in_page(u: &user::Model, org: &organization::Model) -> String {
     match UserKind::from_db(&u.kind) {
         Some(UserKind::Client) => format!("/portal/{}/sign-in", org.slug),
-        _ => "/admin/sign-in".into(),
+        _ => format!("/admin/sign-in?org={}", org.slug),
     }
 }
 
@@ -314,12 +376,13 @@ fn sign_in_page(u: &user::Model, org: &organization::Model) -> String {
 /// the session belonged to, or `/` when there was no live session.
 pub async fn sign_out(
     db: &DatabaseConnection,
+    settings: &SessionSettings,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<String, ServiceError> {
     let txn = begin_write(db).await?;
     let mut next = "/".to_string();
-    if let Some((s, u)) = session::find_live(&txn, token, now).await? {
+    if let Some((s, u)) = session::find_live(&txn, token, settings, now).await? {
         if let Some(org) = organization::Entity::find_by_id(s.organization_id)
             .one(&txn)
             .await?

@@ -1,0 +1,71 @@
+//! The actions the audit trail records, as stored, with the labels the audit
+//! page shows. Kept in the wasm-safe domain so the page's filter and the
+//! server agree on the list.
+
+/// A user signed in.
+pub const SIGN_IN: &str = "sign_in";
+/// A sign-in was refused for a known organization.
+pub const SIGN_IN_FAILED: &str = "sign_in_failed";
+/// A sign-in key was locked after repeated failures.
+pub const SIGN_IN_LOCKED: &str = "sign_in_locked";
+/// A user signed out.
+pub const SIGN_OUT: &str = "sign_out";
+/// An organization was created by the platform operator.
+pub const ORGANIZATION_CREATED: &str = "organization_created";
+/// A client account was created.
+pub const ACCOUNT_CREATED: &str = "account_created";
+/// A login was created.
+pub const USER_CREATED: &str = "user_created";
+/// A user changed their own password.
+pub const PASSWORD_CHANGED: &str = "password_changed";
+/// A password-reset link was requested and queued.
+pub const RESET_REQUESTED: &str = "reset_requested";
+/// A reset or welcome link was used to set a password.
+pub const RESET_USED: &str = "reset_used";
+/// A welcome link was issued by staff.
+pub const WELCOME_SENT: &str = "welcome_sent";
+/// A reminder of the user's identifiers was queued.
+pub const IDENTIFIER_REMINDER: &str = "identifier_reminder";
+/// An email was put in the outbox.
+pub const EMAIL_QUEUED: &str = "email_queued";
+/// A user was disabled (made inactive).
+pub const USER_DISABLED: &str = "user_disabled";
+/// A user was enabled (made active).
+pub const USER_ENABLED: &str = "user_enabled";
+/// A user's Can Login was removed.
+pub const LOGIN_REVOKED: &str = "login_revoked";
+/// A user's Can Login was granted.
+pub const LOGIN_GRANTED: &str = "login_granted";
+
+/// Every action with its label, in the order the audit page's filter lists them.
+pub const ALL: &[(&str, &str)] = &[
+    (SIGN_IN, "Signed in"),
+    (SIGN_IN_FAILED, "Sign-in refused"),
+    (SIGN_IN_LOCKED, "Sign-in locked"),
+    (SIGN_OUT, "Signed out"),
+    (PASSWORD_CHANGED, "Password changed"),
+    (RESET_REQUESTED, "Password reset requested"),
+    (RESET_USED, "Password set from email link"),
+    (WELCOME_SENT, "Welcome email sent"),
+    (IDENTIFIER_REMINDER, "Identifier reminder requested"),
+    (EMAIL_QUEUED, "Email queued"),
+    (USER_CREATED, "Login created"),
+    (USER_DISABLED, "User disabled"),
+    (USER_ENABLED, "User enabled"),
+    (LOGIN_REVOKED, "Can Login removed"),
+    (LOGIN_GRANTED, "Can Login granted"),
+    (ACCOUNT_CREATED, "Client account created"),
+    (ORGANIZATION_CREATED, "Organization created"),
+];
+
+/// The label of a stored action; unknown actions show as stored.
+pub fn label(action: &str) -> &str {
+    ALL.iter()
+        .find(|(code, _)| *code == action)
+        .map_or(action, |(_, label)| label)
+}
+
+/// Whether `action` is one Gatehouse records (for validating a filter).
+pub fn is_known(action: &str) -> bool {
+    ALL.iter().any(|(code, _)| *code == action)
+}

@@ -1,0 +1,328 @@
+//! Getting back in by email: "forgot password" in both portals, "forgot
+//! identifier" in the Client Portal, and the welcome link staff send to a
+//! new login.
+//!
+//! The visitor's answer is the same whether or not anything matched, and
+//! nothing (no outbox row, no audit row) is written for an address nobody
+//! has. Links are built from the configured public address.
+
+use crate::{
+    domain::{Email, Identifier, OrgSlug, StaffRole, UserKind},
+    server::{
+        auth::Actor,
+        db::begin_write,
+        entities::{client_account, organization, user},
+        error::ServiceError,
+        mail::MailSettings,
+        services::{accounts, audit, email_tokens, organizations, outbox},
+    },
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+
+/// The users of an organization with `email` (compared without case) who
+/// may sign in.
+async fn users_with_email<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    kind: UserKind,
+    account_id: Option<i32>,
+    email: &Email,
+) -> Result<Vec<user::Model>, ServiceError> {
+    let mut q = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(organization_id))
+        .filter(user::Column::Kind.eq(kind.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::CanLogin.eq(true))
+        .filter(ExprTrait::eq(
+            Expr::expr(Func::lower(Expr::col(user::Column::Email))),
+            email.as_str().to_lowercase(),
+        ));
+    if let Some(id) = account_id {
+        q = q.filter(user::Column::ClientAccountId.eq(id));
+    }
+    Ok(q.order_by_asc(user::Column::Id).all(db).await?)
+}
+
+async fn organization_named<C: ConnectionTrait>(
+    db: &C,
+    typed: &str,
+) -> Result<Option<organization::Model>, ServiceError> {
+    match OrgSlug::parse(typed) {
+        Ok(slug) => organizations::find_by_slug(db, &slug).await,
+        Err(_) => Ok(None),
+    }
+}
+
+fn portal_name(u: &user::Model) -> &'static str {
+    match UserKind::from_db(&u.kind) {
+        Some(UserKind::Client) => "Client Portal",
+        _ => "Admin Portal",
+    }
+}
+
+/// Issues a link for `u` and queues the email, in `txn`.
+async fn queue_link<C: ConnectionTrait>(
+    txn: &C,
+    mail: &MailSettings,
+    org: &organization::Model,
+    u: &user::Model,
+    purpose: email_tokens::Purpose,
+    actor_user_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(to) = u.email.clone() else {
+        return Err(ServiceError::Invalid(crate::domain::ParseError {
+            field: "email",
+            message: "This login has no email address to send the link to.".into(),
+        }));
+    };
+    let token = email_tokens::issue(txn, u, purpose, now).await?;
+    let link = mail.link(&format!("/password/reset?token={token}"));
+    let (subject, body) = match purpose {
+        email_tokens::Purpose::Reset => (
+            "Reset your Gatehouse password".to_string(),
+            format!(
+                "Hello {name},\n\n\
+                 Someone (hopefully you) asked to reset the password of the {portal} login \
+                 \"{username}\" at {org}.\n\n\
+                 Choose a new password here. The link works once, for 1 hour:\n\n{link}\n\n\
+                 If you did not ask for this, ignore this email: your password stays as it is.\n",
+                name = u.display_name(),
+                portal = portal_name(u),
+                username = u.username,
+                org = org.name,
+            ),
+        ),
+        email_tokens::Purpose::Welcome => (
+            format!("Your {} login at Gatehouse", org.name),
+            format!(
+                "Hello {name},\n\n\
+                 {org} has created a {portal} login for you. Your username is \"{username}\".\n\n\
+                 Choose your password here. The link works once, for 7 days:\n\n{link}\n",
+                name = u.display_name(),
+                portal = portal_name(u),
+                username = u.username,
+                org = org.name,
+            ),
+        ),
+    };
+    let action = match purpose {
+        email_tokens::Purpose::Reset => audit::action::RESET_REQUESTED,
+        email_tokens::Purpose::Welcome => audit::action::WELCOME_SENT,
+    };
+    audit::record(
+        txn,
+        audit::NewEvent {
+            organization_id: org.id,
+            actor_user_id,
+            on_behalf_of_user_id: None,
+            action,
+            target_user_id: Some(u.id),
+            details: format!(
+                "{} link for \"{}\" sent to {to}",
+                purpose.as_str(),
+                u.username
+            ),
+        },
+        now,
+    )
+    .await?;
+    outbox::enqueue(
+        txn,
+        outbox::NewEmail {
+            organization_id: org.id,
+            to,
+            subject,
+            body,
+            actor_user_id,
+            about_user_id: Some(u.id),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn send_reset_links(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    org: &organization::Model,
+    users: Vec<user::Model>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let txn = begin_write(db).await?;
+    for u in &users {
+        queue_link(&txn, mail, org, u, email_tokens::Purpose::Reset, None, now).await?;
+    }
+    txn.commit().await?;
+    mail.wake.notify_one();
+    Ok(())
+}
+
+/// "Forgot password" in the Admin Portal: a reset link to every staff login
+/// of the organization with that email.
+pub async fn forgot_staff_password(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    organization: &str,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if organization.trim().is_empty() {
+        return Err(ServiceError::Invalid(crate::domain::ParseError {
+            field: "organization",
+            message: "Enter your organization's short name.".into(),
+        }));
+    }
+    let email = Email::parse(email)?;
+    let Some(org) = organization_named(db, organization).await? else {
+        return Ok(());
+    };
+    let users = users_with_email(db, org.id, UserKind::Staff, None, &email).await?;
+    send_reset_links(db, mail, &org, users, now).await
+}
+
+/// "Forgot password" in a Client Portal: a reset link to every login of the
+/// account `identifier` with that email.
+pub async fn forgot_client_password(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    organization: &str,
+    identifier: &str,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let identifier = Identifier::parse(identifier)?;
+    let email = Email::parse(email)?;
+    let Some(org) = organization_named(db, organization).await? else {
+        return Ok(());
+    };
+    let Some(account) = accounts::find_by_identifier(db, org.id, &identifier).await? else {
+        return Ok(());
+    };
+    let users = users_with_email(db, org.id, UserKind::Client, Some(account.id), &email).await?;
+    send_reset_links(db, mail, &org, users, now).await
+}
+
+/// "Forgot identifier" in a Client Portal: one email listing the identifier
+/// (and username) of every account with a login that has that email.
+pub async fn forgot_identifier(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    organization: &str,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let email = Email::parse(email)?;
+    let Some(org) = organization_named(db, organization).await? else {
+        return Ok(());
+    };
+    let users = users_with_email(db, org.id, UserKind::Client, None, &email).await?;
+    if users.is_empty() {
+        return Ok(());
+    }
+    let account_ids: Vec<i32> = users.iter().filter_map(|u| u.client_account_id).collect();
+    let accounts = client_account::Entity::find()
+        .filter(client_account::Column::OrganizationId.eq(org.id))
+        .filter(client_account::Column::Id.is_in(account_ids))
+        .all(db)
+        .await?;
+    let mut lines: Vec<String> = users
+        .iter()
+        .filter_map(|u| {
+            let a = accounts
+                .iter()
+                .find(|a| Some(a.id) == u.client_account_id)?;
+            Some(format!(
+                "  Identifier {}  ({}), username \"{}\"",
+                a.identifier, a.name, u.username
+            ))
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    let body = format!(
+        "Hello,\n\n\
+         You asked which identifier to use in the {org} Client Portal. The logins with this \
+         email address are:\n\n{list}\n\n\
+         Sign in here:\n\n{link}\n\n\
+         If you did not ask for this, you can ignore this email.\n",
+        org = org.name,
+        list = lines.join("\n"),
+        link = mail.link(&format!("/portal/{}/sign-in", org.slug)),
+    );
+    let txn = begin_write(db).await?;
+    audit::record(
+        &txn,
+        audit::NewEvent {
+            organization_id: org.id,
+            actor_user_id: None,
+            on_behalf_of_user_id: None,
+            action: audit::action::IDENTIFIER_REMINDER,
+            target_user_id: users.first().map(|u| u.id),
+            details: format!("{} identifier(s) sent to {}", lines.len(), email.as_str()),
+        },
+        now,
+    )
+    .await?;
+    outbox::enqueue(
+        &txn,
+        outbox::NewEmail {
+            organization_id: org.id,
+            to: email.as_str().to_string(),
+            subject: format!("Your {} Client Portal identifier", org.name),
+            body,
+            actor_user_id: None,
+            about_user_id: users.first().map(|u| u.id),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    mail.wake.notify_one();
+    Ok(())
+}
+
+/// A User Administrator sends a welcome link (valid 7 days) to a login of
+/// their own organization, so the person chooses their own password.
+pub async fn send_welcome(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    actor: &Actor,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if actor.require_staff()? != StaffRole::UserAdministrator {
+        return Err(ServiceError::Forbidden);
+    }
+    let u = user::Entity::find_by_id(user_id)
+        .filter(user::Column::OrganizationId.eq(actor.organization_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let org = organization::Entity::find_by_id(actor.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let txn = begin_write(db).await?;
+    queue_link(
+        &txn,
+        mail,
+        &org,
+        &u,
+        email_tokens::Purpose::Welcome,
+        Some(actor.user_id),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    mail.wake.notify_one();
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Starting the outbox worker for a configuration: SMTP when `SMTP_URL` is
+//! set, else the development mailbox when it is on, else nothing (messages
+//! wait in the outbox until one of them is configured).
+
+use crate::config::Config;
+use app::server::{mail::worker, state::AppState};
+
+/// Spawns the worker on the current runtime. Returns a line for the console
+/// saying where email goes, or an error for an unusable `SMTP_URL`.
+pub fn start_worker(config: &Config, state: &AppState) -> Result<String, String> {
+    let delivery = match (&config.smtp_url, config.dev_mailbox) {
+        (Some(url), _) => {
+            worker::Delivery::smtp(url).map_err(|e| format!("SMTP_URL can't be used: {e}"))?
+        }
+        (None, true) => worker::Delivery::DevMailbox,
+        (None, false) => {
+            tracing::warn!(
+                "neither SMTP_URL nor GATEHOUSE_DEV_MAILBOX is set: emails wait in the outbox"
+            );
+            return Ok("Email: not configured (set SMTP_URL); emails wait in the outbox.".into());
+        }
+    };
+    let line = match &delivery {
+        worker::Delivery::Smtp(_) => "Email: sent over SMTP (SMTP_URL).".to_string(),
+        worker::Delivery::DevMailbox => format!(
+            "Email: development mailbox at {}/admin/dev-mailbox (nothing is sent).",
+            config.public_url
+        ),
+    };
+    tokio::spawn(worker::run(
+        state.db.clone(),
+        delivery,
+        state.mail.clone(),
+        state.clock.clone(),
+    ));
+    Ok(line)
+}

@@ -1,0 +1,228 @@
+//! The per-client-address limit on sign-in and on everything that sends or
+//! uses a password link (`app::api::RATE_LIMITED_ENDPOINTS`): a token bucket
+//! per address, refilled continuously. Over the limit the answer is
+//! `429 Too Many Requests` with `Retry-After`.
+//!
+//! The client address is the TCP peer. `X-Forwarded-For` is believed only
+//! when the peer is a configured trusted proxy, and then only up to the first
+//! address that is not one: a spoofed header from anyone else changes
+//! nothing. The buckets live in this process; with several instances behind
+//! a load balancer each one limits on its own (the per-account lock-out, in
+//! the database, is shared).
+
+use app::error::AppError;
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::Response,
+};
+use server_fn::error::FromServerFnError;
+use std::{
+    collections::HashMap,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+/// Buckets kept before full ones are forgotten (bounds memory under a flood
+/// of addresses).
+const MAX_TRACKED: usize = 50_000;
+
+/// The limit's settings.
+#[derive(Debug, Clone)]
+pub struct RateLimitSettings {
+    /// Requests per minute per client address; also the burst size. `0`
+    /// turns the limit off.
+    pub per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            per_minute: 20,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// The shared limiter.
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    settings: Arc<RateLimitSettings>,
+    buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
+}
+
+impl RateLimiter {
+    /// A limiter with `settings`.
+    pub fn new(settings: RateLimitSettings) -> Self {
+        Self {
+            settings: Arc::new(settings),
+            buckets: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Takes one token for `ip` at `now`; `Err(seconds)` to wait when none is left.
+    pub fn take(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+        let capacity = f64::from(self.settings.per_minute);
+        if capacity == 0.0 {
+            return Ok(());
+        }
+        let per_second = capacity / 60.0;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() >= MAX_TRACKED {
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.at).as_secs_f64() * per_second < capacity
+            });
+        }
+        let bucket = buckets.entry(ip).or_insert(Bucket {
+            tokens: capacity,
+            at: now,
+        });
+        let refilled = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * per_second)
+            .min(capacity);
+        bucket.at = now;
+        if refilled >= 1.0 {
+            bucket.tokens = refilled - 1.0;
+            Ok(())
+        } else {
+            bucket.tokens = refilled;
+            Err(((1.0 - refilled) / per_second).ceil().max(1.0) as u64)
+        }
+    }
+
+    /// The address a request is counted against.
+    pub fn client_address(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let trusted = &self.settings.trusted_proxies;
+        if !trusted.contains(&peer) {
+            return peer;
+        }
+        let chain: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
+        chain
+            .iter()
+            .rev()
+            .find(|ip| !trusted.contains(ip))
+            .or(chain.first())
+            .copied()
+            .unwrap_or(peer)
+    }
+}
+
+/// The middleware: counts POSTs to the limited endpoints per client address.
+pub async fn limit(State(limiter): State<RateLimiter>, req: Request, next: Next) -> Response {
+    let limited = req.method() == Method::POST
+        && app::api::RATE_LIMITED_ENDPOINTS.contains(&req.uri().path());
+    if !limited {
+        return next.run(req).await;
+    }
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let ip = limiter.client_address(peer, req.headers());
+    match limiter.take(ip, Instant::now()) {
+        Ok(()) => next.run(req).await,
+        Err(retry_after_secs) => {
+            tracing::warn!(%ip, path = req.uri().path(), retry_after_secs, "rate limit reached");
+            too_many(&req, retry_after_secs)
+        }
+    }
+}
+
+fn too_many(req: &Request, retry_after_secs: u64) -> Response {
+    let error = AppError::TooManyAttempts { retry_after_secs };
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    // Script callers get the error as a server function encodes it, so the
+    // form shows the message; a plain form post gets a readable page.
+    let (content_type, body) = if wants_html {
+        (
+            "text/html; charset=utf-8",
+            Body::from(format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts · Gatehouse</title></head>\
+                 <body><main><h1>Too many attempts</h1><p>{error}</p><p><a href=\"javascript:history.back()\">Go back</a></p></main></body></html>"
+            )),
+        )
+    } else {
+        ("application/json", Body::from(error.ser()))
+    };
+    let mut res = Response::new(body);
+    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        h.insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn limiter(per_minute: u32, trusted: &[&str]) -> RateLimiter {
+        RateLimiter::new(RateLimitSettings {
+            per_minute,
+            trusted_proxies: trusted.iter().map(|s| s.parse().unwrap()).collect(),
+        })
+    }
+
+    #[test]
+    fn a_burst_is_allowed_then_refused_until_tokens_refill() {
+        let l = limiter(6, &[]);
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        let t0 = Instant::now();
+        for _ in 0..6 {
+            assert!(l.take(ip, t0).is_ok());
+        }
+        assert_eq!(l.take(ip, t0), Err(10));
+        assert!(l.take(ip, t0 + Duration::from_secs(10)).is_ok());
+        let other: IpAddr = "203.0.113.10".parse().unwrap();
+        assert!(
+            l.take(other, t0).is_ok(),
+            "addresses have their own buckets"
+        );
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "198.51.100.7, 10.0.0.2".parse().unwrap());
+        let untrusted = limiter(6, &[]);
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        assert_eq!(untrusted.client_address(peer, &h), peer);
+        let trusted = limiter(6, &["10.0.0.2"]);
+        assert_eq!(
+            trusted.client_address(peer, &h),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn zero_turns_the_limit_off() {
+        let l = limiter(0, &[]);
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        for _ in 0..1000 {
+            assert!(l.take(ip, Instant::now()).is_ok());
+        }
+    }
+}
