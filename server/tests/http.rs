@@ -243,7 +243,7 @@ async fn a_cookie_replayed_after_sign_out_is_refused() {
         StatusCode::OK
     );
     let res = app.call("sign_out", String::new(), Some(&cookie)).await;
-    assert_eq!(location(&res), "/admin/sign-in");
+    assert_eq!(location(&res), "/admin/sign-in?org=bravo");
     let cleared = res
         .headers()
         .get(header::SET_COOKIE)

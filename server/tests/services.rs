@@ -72,7 +72,7 @@ async fn client_sign_in(
 }
 
 async fn user_of(db: &DatabaseConnection, token: &str) -> Option<user::Model> {
-    session::find_live(db, token, Utc::now())
+    session::find_live(db, token, &common::session_settings(), Utc::now())
         .await
         .unwrap()
         .map(|(_, u)| u)
@@ -331,14 +331,14 @@ both_engines!(
         let lifetime = chrono::Duration::from_std(settings.lifetime).unwrap();
         let later = Utc::now() + lifetime + chrono::Duration::seconds(1);
         assert!(
-            session::find_live(&db, &second.token, later)
+            session::find_live(&db, &second.token, &common::session_settings(), later)
                 .await
                 .unwrap()
                 .is_none(),
             "expired"
         );
 
-        sign_in::sign_out(&db, &second.token, Utc::now())
+        sign_in::sign_out(&db, &common::session_settings(), &second.token, Utc::now())
             .await
             .unwrap();
         assert!(user_of(&db, &second.token).await.is_none(), "signed out");
@@ -449,7 +449,7 @@ both_engines!(
             .await
             .unwrap();
         let actor = Actor::from_user(&user_of(&db, &signed.token).await.unwrap()).unwrap();
-        let view = home::staff_home(&db, &actor).await.unwrap();
+        let view = home::staff_home(&db, &actor, false).await.unwrap();
         assert_eq!(view.organization_name, "Bravo Brokers");
         assert_eq!(
             (view.client_accounts, view.staff_logins, view.client_logins),
@@ -489,7 +489,7 @@ both_engines!(
         );
         assert!(
             matches!(
-                home::staff_home(&db, &actor).await,
+                home::staff_home(&db, &actor, false).await,
                 Err(ServiceError::Forbidden)
             ),
             "a client is not staff"

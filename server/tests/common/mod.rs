@@ -6,13 +6,16 @@
 use app::domain::ClientRole;
 use app::server::{
     auth::password::PasswordHasher,
+    clock::Clock,
     entities::{client_account, organization},
+    mail::MailSettings,
     services::{accounts, organizations, users},
     state::{AppState, SessionSettings},
 };
 use leptos::config::LeptosOptions;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+use server::rate_limit::RateLimitSettings;
 use std::sync::{Arc, OnceLock};
 
 /// The two database engines every service test runs on.
@@ -188,6 +191,10 @@ pub fn session_settings() -> SessionSettings {
 
 /// The real router on a random loopback port, over a fresh seeded SQLite DB.
 pub struct TestApp {
+    /// The app's clock: moves only when a test moves it.
+    pub clock: Clock,
+    /// The app's mail settings (public URL, dev mailbox).
+    pub mail: Arc<MailSettings>,
     pub base: String,
     pub host: String,
     pub db: DatabaseConnection,
@@ -203,8 +210,36 @@ pub const SITE_JS: &[u8] = b"export function hydrate() {}";
 pub const SITE_JS_BR: &[u8] = b"(brotli bytes)";
 pub const SITE_JS_GZ: &[u8] = b"(gzip bytes)";
 
+/// How a test wants the app set up.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    /// The per-address limit on sign-in and password links.
+    pub rate_limit: RateLimitSettings,
+    /// Whether the development mailbox is on.
+    pub dev_mailbox: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            // High enough for tests that sign in many times; the rate-limit
+            // tests set their own.
+            rate_limit: RateLimitSettings {
+                per_minute: 1000,
+                trusted_proxies: Vec::new(),
+            },
+            dev_mailbox: true,
+        }
+    }
+}
+
 /// Starts the application as `server serve` does, on 127.0.0.1:0.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AppOptions::default()).await
+}
+
+/// Starts the application with `options`.
+pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let test_db = fresh_db(Engine::Sqlite).await;
     let db = test_db.db.clone();
     let seed = seed(&db).await;
@@ -218,19 +253,39 @@ pub async fn spawn_app() -> TestApp {
         .site_root(site.path().to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let clock = Clock::manual(chrono::Utc::now());
+    let mail = Arc::new(MailSettings::new(
+        "https://gatehouse.example.test",
+        options.dev_mailbox,
+    ));
     let state = AppState {
         leptos_options,
         db: db.clone(),
         passwords: hasher(),
         sessions: Arc::new(session_settings()),
+        clock: clock.clone(),
+        mail: mail.clone(),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = server::router::build(state, 64 * 1024);
+    let router = server::router::build(
+        state,
+        server::router::RouterSettings {
+            max_body_bytes: 64 * 1024,
+            rate_limit: options.rate_limit,
+        },
+    );
     tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     TestApp {
+        clock,
+        mail,
         base: format!("http://{addr}"),
         host: addr.to_string(),
         db,
