@@ -14,6 +14,7 @@ use app::server::{
 };
 use leptos::config::LeptosOptions;
 use migrations::{Migrator, MigratorTrait};
+use reqwest::{header, Response};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use server::rate_limit::RateLimitSettings;
 use std::sync::{Arc, OnceLock};
@@ -317,4 +318,115 @@ macro_rules! both_engines {
             }
         }
     };
+}
+
+/// A form-encoded body.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes a form value.
+pub fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl TestApp {
+    /// A server-function call as the hydrated app makes it (same origin).
+    pub async fn call(&self, endpoint: &str, body: String, cookie: Option<&str>) -> Response {
+        let mut req = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .body(body);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// A page load as a browser makes it.
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
+        let mut req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Posts the Admin Portal sign-in.
+    pub async fn staff_sign_in(&self, org: &str, username: &str, password: &str) -> Response {
+        self.call(
+            "staff_sign_in",
+            form(&[
+                ("organization", org),
+                ("username", username),
+                ("password", password),
+            ]),
+            None,
+        )
+        .await
+    }
+
+    /// Posts the Client Portal sign-in.
+    pub async fn client_sign_in(
+        &self,
+        org: &str,
+        identifier: &str,
+        username: &str,
+        password: &str,
+    ) -> Response {
+        self.call(
+            "client_sign_in",
+            form(&[
+                ("organization", org),
+                ("identifier", identifier),
+                ("username", username),
+                ("password", password),
+            ]),
+            None,
+        )
+        .await
+    }
+}
+
+/// The `name=value` of the session cookie a response sets, checking its flags.
+pub fn session_cookie(res: &Response) -> String {
+    let set = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("gatehouse_session="))
+        .expect("a session cookie is set");
+    for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(
+            set.split("; ").any(|p| p == flag),
+            "{flag} missing in {set}"
+        );
+    }
+    set.split(';').next().unwrap().to_string()
+}
+
+/// The `Location` of a redirect ("" when none).
+pub fn location(res: &Response) -> &str {
+    res.headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
 }
