@@ -41,6 +41,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       GATEHOUSE_DATA_DIR: 'target/e2e-data',
       GATEHOUSE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      GATEHOUSE_DEV_MAILBOX: 'true',
       RUST_LOG: 'warn',
     },
   },

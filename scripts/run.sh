@@ -11,5 +11,8 @@ cargo leptos build --release --precompress
 # Honour a CARGO_TARGET_DIR set by the user: the binary and the site live there.
 target_dir="${CARGO_TARGET_DIR:-target}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$target_dir/site}"
+# Development: emailed links appear at /admin/dev-mailbox instead of being
+# sent (unless SMTP_URL is set). A production configuration never sets this.
+export GATEHOUSE_DEV_MAILBOX="${GATEHOUSE_DEV_MAILBOX:-true}"
 "$target_dir/release/server" demo
 exec "$target_dir/release/server" serve

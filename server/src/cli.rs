@@ -166,13 +166,25 @@ pub async fn demo(
         for (name, identifier, usernames) in &org.accounts {
             out.push_str(&format!("    {name}: identifier {identifier}\n"));
             for username in usernames {
-                out.push_str(&format!(
-                    "      username {username:<12} password {}\n",
-                    demo::DEMO_CLIENT_PASSWORD
-                ));
+                if username == demo::DEMO_NEWHIRE {
+                    out.push_str(&format!(
+                        "      username {username:<12} password {}  (initial password: must be changed at first sign-in)\n",
+                        demo::DEMO_INITIAL_PASSWORD
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "      username {username:<12} password {}\n",
+                        demo::DEMO_CLIENT_PASSWORD
+                    ));
+                }
             }
         }
     }
     out.push_str("\n(Passwords are as the demo created them; development only.)\n");
+    if config.dev_mailbox {
+        out.push_str(&format!(
+            "Emails (welcome, reset, identifier reminders) appear in the development mailbox:\n  {base}/admin/dev-mailbox (signed in as a staff user)\n"
+        ));
+    }
     Ok(out)
 }

@@ -516,11 +516,27 @@ both_engines!(demo_data_loads_once, |db: DatabaseConnection| async move {
     );
     for org in &first.organizations {
         assert_eq!(org.accounts.len(), 2);
-        for (_, identifier, usernames) in &org.accounts {
-            assert_eq!(
-                usernames,
-                &vec!["manager".to_string(), "office".to_string()]
-            );
+        for (i, (_, identifier, usernames)) in org.accounts.iter().enumerate() {
+            let mut expected = vec!["manager".to_string(), "office".to_string()];
+            if i == 0 {
+                expected.push(demo::DEMO_NEWHIRE.to_string());
+                let newhire = client_sign_in(
+                    &db,
+                    client(
+                        &org.slug,
+                        identifier,
+                        demo::DEMO_NEWHIRE,
+                        demo::DEMO_INITIAL_PASSWORD,
+                    ),
+                )
+                .await
+                .unwrap();
+                assert_eq!(
+                    newhire.landing, "/account/password",
+                    "must change the initial password"
+                );
+            }
+            assert_eq!(usernames, &expected);
             let signed = client_sign_in(
                 &db,
                 client(&org.slug, identifier, "office", demo::DEMO_CLIENT_PASSWORD),

@@ -1,6 +1,8 @@
-//! Demo data: two organizations, each with a User Administrator and two
-//! client accounts that each have an Account Manager and an Office Staff
-//! user. Loading is idempotent: what exists is left as it is.
+//! Demo data: two organizations, each with a User Administrator, a Broker and
+//! two client accounts that each have an Account Manager and an Office Staff
+//! user; the first account also has a newcomer, `newhire`, who still has an
+//! initial password and must choose their own at first sign-in. Loading is
+//! idempotent: what exists is left as it is.
 //!
 //! The demo deliberately reuses the client usernames `manager` and `office`
 //! and one password in every account and both organizations, so that anyone
@@ -23,6 +25,11 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 pub const DEMO_STAFF_PASSWORD: &str = "Demo-Staff-2026!";
 /// The demo client password, the same for every demo client user.
 pub const DEMO_CLIENT_PASSWORD: &str = "Demo-Client-2026!";
+/// The initial password of each organization's `newhire` (must be changed
+/// at first sign-in).
+pub const DEMO_INITIAL_PASSWORD: &str = "Initial-Pass-2026!";
+/// The username of the demo login that still has its initial password.
+pub const DEMO_NEWHIRE: &str = "newhire";
 
 struct DemoOrg {
     name: &'static str,
@@ -112,7 +119,8 @@ pub async fn load(
 ) -> Result<DemoSummary, ServiceError> {
     for demo in &ORGS {
         let slug = OrgSlug::parse(demo.slug)?;
-        if organizations::find_by_slug(db, &slug).await?.is_some() {
+        if let Some(org) = organizations::find_by_slug(db, &slug).await? {
+            ensure_newhire(db, hasher, &org, now).await?;
             continue;
         }
         let created = organizations::create(
@@ -153,7 +161,7 @@ pub async fn load(
             org,
             &PersonName::parse("Robin", "", "Hale")?,
             StaffRole::Broker,
-            None,
+            Some(&format!("robin.hale@{}.example", demo.slug)),
             staff_hash,
             false,
             None,
@@ -195,8 +203,57 @@ pub async fn load(
             }
         }
         txn.commit().await?;
+        ensure_newhire(db, hasher, org, now).await?;
     }
     describe(db).await
+}
+
+/// Adds `newhire` (initial password, must change it) to the organization's
+/// first account unless that account already has one.
+async fn ensure_newhire(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    org: &organization::Model,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(account) = client_account::Entity::find()
+        .filter(client_account::Column::OrganizationId.eq(org.id))
+        .order_by_asc(client_account::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let username = crate::domain::Username::parse(DEMO_NEWHIRE)?;
+    if users::find_client(db, org.id, account.id, &username)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let hash = hasher
+        .hash(DEMO_INITIAL_PASSWORD.into())
+        .await
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    let txn = begin_write(db).await?;
+    users::insert_client(
+        &txn,
+        &account,
+        &users::NewClientUser {
+            username: DEMO_NEWHIRE.into(),
+            first_name: "Nadia".into(),
+            last_name: "Hirsch".into(),
+            email: Some(format!("newhire@{}-clients.example", org.slug)),
+            role: ClientRole::OfficeStaff,
+            must_change_password: true,
+        },
+        hash,
+        None,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> {
