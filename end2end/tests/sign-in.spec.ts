@@ -43,7 +43,7 @@ test('staff sign in to the Admin Portal and sign out', async ({ page }) => {
   await expect(page.locator('.topbar-org')).toHaveText('Northwind Security');
   await shot(page, 'admin-home');
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/admin\/sign-in$/);
+  await expect(page).toHaveURL(/\/admin\/sign-in\?org=northwind$/);
   await page.goto('/admin');
   await expect(page).toHaveURL(/\/admin\/sign-in$/);
 });
