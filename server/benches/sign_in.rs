@@ -149,11 +149,9 @@ fn main() {
         knobs.clients,
         knobs.window.as_secs_f64()
     );
-    let (signins, ()) = client_rt.block_on(hammer(
-        &app,
-        knobs.clients,
-        tokio::time::sleep(knobs.window),
-    ));
+    let (signins, ()) = client_rt.block_on(hammer(&app, knobs.clients, async {
+        tokio::time::sleep(knobs.window).await
+    }));
     signins.print_failures();
     let signin_rate = signins.rate();
     println!(
