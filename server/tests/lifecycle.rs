@@ -1103,22 +1103,58 @@ both_engines!(
             .await,
             Err(ServiceError::Invalid(_))
         ));
-        // Paging by id.
-        let first = audit_log::list(&db, &admin, audit_log::AuditQuery::default())
+        // Paging by id, both orders, over more than two pages.
+        for i in 0..120 {
+            app::server::services::audit::record(
+                &db,
+                app::server::services::audit::NewEvent {
+                    organization_id: seed.alpha.id,
+                    actor_user_id: Some(admin_user.id),
+                    on_behalf_of_user_id: None,
+                    action: "sign_out",
+                    target_user_id: Some(admin_user.id),
+                    details: format!("filler {i}"),
+                },
+                now,
+            )
             .await
             .unwrap();
-        let last_id = first.entries.last().unwrap().id;
-        let older = audit_log::list(
-            &db,
-            &admin,
-            audit_log::AuditQuery {
-                before_id: Some(last_id),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        assert!(older.entries.iter().all(|e| e.id < last_id));
+        }
+        let total = audit_event::Entity::find()
+            .filter(audit_event::Column::OrganizationId.eq(seed.alpha.id))
+            .count(&db)
+            .await
+            .unwrap() as usize;
+        for oldest_first in [false, true] {
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = audit_log::list(
+                    &db,
+                    &admin,
+                    audit_log::AuditQuery {
+                        oldest_first,
+                        cursor,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+                assert!(page.entries.len() <= audit_log::PAGE_SIZE as usize);
+                seen.extend(page.entries.iter().map(|e| e.id));
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen.len(), total, "every event exactly once");
+            let mut sorted = seen.clone();
+            sorted.sort_unstable();
+            if !oldest_first {
+                sorted.reverse();
+            }
+            assert_eq!(seen, sorted);
+        }
         // Brokers and clients may not read it.
         let broker = add_staff(&db, &seed.alpha, "Broker", StaffRole::Broker, false).await;
         assert!(matches!(

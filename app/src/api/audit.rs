@@ -6,13 +6,15 @@ use crate::{
 };
 use leptos::prelude::*;
 
-/// A page of the organization's audit trail, newest first; optionally only
-/// events by or about `user`, only `action`, only older than `before`.
+/// A page of the organization's audit trail, newest first (or oldest first
+/// with `order` = `oldest`); optionally only events by or about `user`, only
+/// `action`, only beyond `cursor` (the last id of the previous page).
 #[server(endpoint = "audit_log")]
 pub async fn audit_log(
     user: Option<i32>,
     action: Option<String>,
-    before: Option<i32>,
+    order: Option<String>,
+    cursor: Option<i32>,
 ) -> Result<AuditLogView, AppError> {
     use crate::server::{request::RequestContext, services::audit_log};
     let ctx = RequestContext::current()?;
@@ -23,7 +25,8 @@ pub async fn audit_log(
         audit_log::AuditQuery {
             user_id: user,
             action,
-            before_id: before,
+            oldest_first: order.as_deref() == Some("oldest"),
+            cursor,
         },
     )
     .await

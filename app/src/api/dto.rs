@@ -117,8 +117,8 @@ pub struct AuditEntryView {
 pub struct AuditLogView {
     /// Newest first.
     pub entries: Vec<AuditEntryView>,
-    /// Pass as `before` for the next (older) page; `None` on the last page.
-    pub next_before: Option<i32>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<i32>,
     /// The user the page is filtered to, if any.
     pub filter_user: Option<UserRefView>,
 }

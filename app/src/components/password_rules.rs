@@ -42,11 +42,15 @@ pub fn PasswordRules(
     }
 }
 
-/// A confirmation shown after a form did its work (e.g. "check your email").
+/// A confirmation shown after a form did its work (e.g. "check your email"),
+/// or, with `warning`, something the user must do first.
 #[component]
 pub fn Notice(
+    /// Shown as a warning rather than a confirmation.
+    #[prop(optional)]
+    warning: bool,
     /// The notice's text.
     children: Children,
 ) -> impl IntoView {
-    view! { <div class="notice" role="status">{children()}</div> }
+    view! { <div class="notice" class:warning=warning role="status">{children()}</div> }
 }

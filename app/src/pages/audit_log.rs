@@ -1,11 +1,11 @@
-//! `/admin/audit`: the organization's audit log for User Administrators,
-//! newest first, filtered by action (`?action=`) and by user (`?user=`, set
-//! by clicking a name), paged with `?before=` (the oldest id shown). The
-//! filters live in the address, so they work without script and can be
-//! bookmarked.
+//! `/admin/audit`: the organization's audit log for User Administrators.
+//! Newest first (the "When" heading flips the order), filtered by action
+//! (`?action=`) and by user (`?user=`, set by clicking a name), paged with
+//! `?cursor=` (the last id of the previous page). The state lives in the
+//! address, so filters work without script and can be bookmarked.
 
 use crate::{
-    api::{audit_log, dto::UserRefView},
+    api::{audit_log, dto::UserRefView, staff_home},
     components::TopBar,
     domain::audit_action,
     error::AppError,
@@ -18,80 +18,119 @@ use leptos_router::{
     hooks::use_query_map,
 };
 
-/// Builds an audit-page address from filter values.
-fn audit_href(user: Option<i32>, action: &str, before: Option<i32>) -> String {
-    let mut parts = Vec::new();
-    if let Some(u) = user {
-        parts.push(format!("user={u}"));
+/// The page's state, as in its address.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct AuditState {
+    user: Option<i32>,
+    action: String,
+    oldest_first: bool,
+    cursor: Option<i32>,
+}
+
+impl AuditState {
+    /// The address of this state.
+    fn href(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(u) = self.user {
+            parts.push(format!("user={u}"));
+        }
+        if !self.action.is_empty() {
+            parts.push(format!("action={}", self.action));
+        }
+        if self.oldest_first {
+            parts.push("order=oldest".into());
+        }
+        if let Some(c) = self.cursor {
+            parts.push(format!("cursor={c}"));
+        }
+        if parts.is_empty() {
+            "/admin/audit".into()
+        } else {
+            format!("/admin/audit?{}", parts.join("&"))
+        }
     }
-    if !action.is_empty() {
-        parts.push(format!("action={action}"));
+
+    /// The same filters from the first page.
+    fn first_page(&self) -> Self {
+        Self {
+            cursor: None,
+            ..self.clone()
+        }
     }
-    if let Some(b) = before {
-        parts.push(format!("before={b}"));
-    }
-    if parts.is_empty() {
-        "/admin/audit".into()
-    } else {
-        format!("/admin/audit?{}", parts.join("&"))
-    }
+}
+
+/// Actions done by someone who was not signed in (a visitor), as opposed to
+/// the platform operator's command line.
+fn by_visitor(action: &str) -> bool {
+    [
+        audit_action::SIGN_IN_FAILED,
+        audit_action::SIGN_IN_LOCKED,
+        audit_action::RESET_REQUESTED,
+        audit_action::IDENTIFIER_REMINDER,
+        audit_action::EMAIL_QUEUED,
+    ]
+    .contains(&action)
 }
 
 /// The audit log page.
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
-    let filters = move || {
+    let state = move || {
         let q = query.read();
-        (
-            q.get("user").and_then(|v| v.parse::<i32>().ok()),
-            q.get("action").filter(|a| !a.is_empty()),
-            q.get("before").and_then(|v| v.parse::<i32>().ok()),
-        )
+        AuditState {
+            user: q.get("user").and_then(|v| v.parse().ok()),
+            action: q.get("action").unwrap_or_default(),
+            oldest_first: q.get("order").as_deref() == Some("oldest"),
+            cursor: q.get("cursor").and_then(|v| v.parse().ok()),
+        }
     };
-    let page = Resource::new(filters, |(user, action, before)| {
-        audit_log(user, action, before)
+    let page = Resource::new(state, |s| {
+        audit_log(
+            s.user,
+            Some(s.action).filter(|a| !a.is_empty()),
+            s.oldest_first.then(|| "oldest".to_string()),
+            s.cursor,
+        )
     });
-    let me = Resource::new(|| (), |_| crate::api::staff_home());
+    let me = Resource::new(|| (), |_| staff_home());
     view! {
         <Title text="Audit log · Admin Portal · Gatehouse"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let (user, action, before) = filters();
-                let action = action.unwrap_or_default();
+                let s = state();
                 match (me.await, page.await) {
                     (Ok(h), Ok(log)) => {
-                        let selected = action.clone();
-                        let newest = before.map(|_| audit_href(user, &action, None));
-                        let older = log.next_before.map(|b| audit_href(user, &action, Some(b)));
-                        let action_for_rows = action.clone();
+                        let flip = AuditState { oldest_first: !s.oldest_first, cursor: None, ..s.clone() };
+                        let first = s.cursor.map(|_| s.first_page().href());
+                        let next = log.next_cursor.map(|c| AuditState { cursor: Some(c), ..s.clone() }.href());
+                        let clear_user = AuditState { user: None, cursor: None, ..s.clone() }.href();
+                        let rows_state = AuditState { cursor: None, ..s.clone() };
                         view! {
                             <TopBar portal="Admin Portal" organization=h.organization_name.clone() user=h.display_name.clone()/>
                             <main class="page">
                                 <p class="crumbs"><A href="/admin">"Admin Portal"</A>" › Audit log"</p>
                                 <h1>"Audit log"</h1>
-                                <p class="lead">"Who did what, to whom, and when, in your organization. Newest first."</p>
+                                <p class="lead">"Who did what, to whom, and when, in your organization."</p>
                                 <section class="card">
                                     <Form method="GET" action="/admin/audit" attr:class="filters" attr:aria-label="Filter the audit log">
-                                        {user.map(|u| view! { <input type="hidden" name="user" value=u/> })}
+                                        {s.user.map(|u| view! { <input type="hidden" name="user" value=u/> })}
+                                        {s.oldest_first.then(|| view! { <input type="hidden" name="order" value="oldest"/> })}
                                         <label for="action">"Action"
                                             <select id="action" name="action">
-                                                <option value="" selected=selected.is_empty()>"All actions"</option>
+                                                <option value="" selected=s.action.is_empty()>"All actions"</option>
                                                 {audit_action::ALL.iter().map(|(code, label)| {
-                                                    let is = *code == selected;
+                                                    let is = *code == s.action;
                                                     view! { <option value=*code selected=is>{*label}</option> }
                                                 }).collect_view()}
                                             </select>
                                         </label>
                                         <button type="submit" class="button">"Apply"</button>
-                                        {log.filter_user.clone().map(|u| {
-                                            let clear = audit_href(None, &selected, None);
-                                            view! {
-                                                <span class="chip">
-                                                    {format!("Only events by or about {} ({})", u.name, u.username)}
-                                                    <A href=clear attr:aria-label="Show every user">"✕"</A>
-                                                </span>
-                                            }
+                                        {log.filter_user.clone().map(|u| view! {
+                                            <span class="chip">
+                                                {format!("Only events by or about {} ({})", u.name, u.username)}
+                                                <A href=clear_user.clone() attr:aria-label="Show every user">"✕"</A>
+                                            </span>
                                         })}
                                     </Form>
                                     {if log.entries.is_empty() {
@@ -101,7 +140,11 @@ pub fn AuditLogPage() -> impl IntoView {
                                             <div class="table-wrap">
                                                 <table class="data" aria-label="Audit events">
                                                     <thead><tr>
-                                                        <th scope="col">"When (UTC)"</th>
+                                                        <th scope="col" aria-sort=if s.oldest_first { "ascending" } else { "descending" }>
+                                                            <A href=flip.href() attr:title="Change the order">
+                                                                "When (UTC) "{if s.oldest_first { "▲" } else { "▼" }}
+                                                            </A>
+                                                        </th>
                                                         <th scope="col">"Who"</th>
                                                         <th scope="col">"Action"</th>
                                                         <th scope="col">"About"</th>
@@ -109,12 +152,14 @@ pub fn AuditLogPage() -> impl IntoView {
                                                     </tr></thead>
                                                     <tbody>
                                                         {log.entries.iter().map(|e| {
+                                                            let link = |u: &UserRefView| view! { <UserLink user=u.clone() state=rows_state.clone()/> };
                                                             let who = match (&e.actor, &e.on_behalf_of) {
-                                                                (Some(a), Some(b)) => view! { <UserLink user=a.clone() action=action_for_rows.clone()/>" as "<UserLink user=b.clone() action=action_for_rows.clone()/> }.into_any(),
-                                                                (Some(a), None) => view! { <UserLink user=a.clone() action=action_for_rows.clone()/> }.into_any(),
-                                                                (None, _) => view! { <span class="muted">"Visitor"</span> }.into_any(),
+                                                                (Some(a), Some(b)) => view! { {link(a)}" as "{link(b)} }.into_any(),
+                                                                (Some(a), None) => link(a).into_any(),
+                                                                (None, _) if by_visitor(&e.action) => view! { <span class="muted">"Visitor"</span> }.into_any(),
+                                                                (None, _) => view! { <span class="muted">"System"</span> }.into_any(),
                                                             };
-                                                            let about = e.target.clone().map(|t| view! { <UserLink user=t action=action_for_rows.clone()/> });
+                                                            let about = e.target.as_ref().map(link);
                                                             view! {
                                                                 <tr>
                                                                     <td class="when"><time datetime=e.at.clone()>{e.at.replace('T', " ").chars().take(19).collect::<String>()}</time></td>
@@ -131,9 +176,9 @@ pub fn AuditLogPage() -> impl IntoView {
                                         }.into_any()
                                     }}
                                     <nav class="pager" aria-label="Pages">
-                                        {newest.map(|href| view! { <A href=href>"« Newest"</A> })}
+                                        <span>{first.map(|href| view! { <A href=href>"« First page"</A> })}</span>
                                         <span>{format!("{} event(s) on this page", log.entries.len())}</span>
-                                        {older.map(|href| view! { <A href=href>"Older »"</A> })}
+                                        <span>{next.map(|href| view! { <A href=href>"Next page »"</A> })}</span>
                                     </nav>
                                 </section>
                             </main>
@@ -150,9 +195,14 @@ pub fn AuditLogPage() -> impl IntoView {
 
 /// A user's name that filters the log to them.
 #[component]
-fn UserLink(user: UserRefView, action: String) -> impl IntoView {
+fn UserLink(user: UserRefView, state: AuditState) -> impl IntoView {
+    let href = AuditState {
+        user: Some(user.id),
+        ..state
+    }
+    .href();
     view! {
-        <A href=audit_href(Some(user.id), &action, None) attr:title=format!("Only events by or about {}", user.username)>
+        <A href=href attr:title=format!("Only events by or about {}", user.username)>
             {user.name}
         </A>
     }

@@ -68,7 +68,7 @@ fn ChangeForm(view: PasswordFormView) -> impl IntoView {
             <section class="card">
                 <h1>{if forced { "Choose your own password" } else { "Change your password" }}</h1>
                 {forced.then(|| view! {
-                    <Notice>"You signed in with an initial password. Choose a new one to continue: until you do, nothing else is available."</Notice>
+                    <Notice warning=true>"You signed in with an initial password. Choose a new one to continue: until you do, nothing else is available."</Notice>
                 })}
                 <p class="lead">
                     "Signed in as " <strong class="username">{view.username.clone()}</strong>

@@ -1,6 +1,7 @@
-//! The audit page: the organization's events, newest first, filterable by
-//! user (as actor or as target) and by action, paged by id so every page is
-//! one indexed range read however long the trail gets.
+//! The audit page: the organization's events, newest (or oldest) first,
+//! filterable by user (as actor or as target) and by action, paged by id
+//! (keyset) so every page is one indexed range read however long the trail
+//! gets.
 
 use crate::{
     api::dto::{AuditEntryView, AuditLogView, UserRefView},
@@ -26,8 +27,10 @@ pub struct AuditQuery {
     pub user_id: Option<i32>,
     /// Only events with this action.
     pub action: Option<String>,
-    /// Only events older than this id (the next page).
-    pub before_id: Option<i32>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
+    /// Only events after this id in the chosen order (the next page).
+    pub cursor: Option<i32>,
 }
 
 /// A page of the actor's organization's audit trail. Only User
@@ -58,14 +61,17 @@ pub async fn list<C: ConnectionTrait>(
                 .add(audit_event::Column::TargetUserId.eq(uid)),
         );
     }
-    if let Some(before) = query.before_id {
-        q = q.filter(audit_event::Column::Id.lt(before));
-    }
-    let mut rows = q
-        .order_by_desc(audit_event::Column::Id)
-        .limit(PAGE_SIZE + 1)
-        .all(db)
-        .await?;
+    q = match (query.cursor, query.oldest_first) {
+        (Some(c), false) => q.filter(audit_event::Column::Id.lt(c)),
+        (Some(c), true) => q.filter(audit_event::Column::Id.gt(c)),
+        (None, _) => q,
+    };
+    q = if query.oldest_first {
+        q.order_by_asc(audit_event::Column::Id)
+    } else {
+        q.order_by_desc(audit_event::Column::Id)
+    };
+    let mut rows = q.limit(PAGE_SIZE + 1).all(db).await?;
     let more = rows.len() as u64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
 
@@ -110,7 +116,7 @@ pub async fn list<C: ConnectionTrait>(
         })
         .collect();
     Ok(AuditLogView {
-        next_before: if more {
+        next_cursor: if more {
             rows.last().map(|r| r.id)
         } else {
             None
