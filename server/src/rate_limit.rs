@@ -158,7 +158,7 @@ fn too_many(req: &Request, retry_after_secs: u64) -> Response {
             "text/html; charset=utf-8",
             Body::from(format!(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts · Gatehouse</title></head>\
-                 <body><main><h1>Too many attempts</h1><p>{error}</p><p><a href=\"javascript:history.back()\">Go back</a></p></main></body></html>"
+                 <body><main><h1>Too many attempts</h1><p>{error}</p><p><a href=\"/\">Back to Gatehouse</a></p></main></body></html>"
             )),
         )
     } else {
