@@ -19,6 +19,12 @@
 //!    server, then while the sign-in load of step 2 runs; p50 and p99 of
 //!    each. Target: loaded p99 at most 1.5 × unloaded p99.
 //!
+//! To explain the figures it also prints where the CPU went during the
+//! sign-in window, per group of threads (hashing threads, runtime workers,
+//! SQLite threads, load generator, idle), with user and system time and
+//! minor page faults, read from `/proc/self/task` (Linux; left out
+//! elsewhere), next to the same counters of the raw argon2 loop.
+//!
 //! The server runs on its own multi-threaded runtime (one worker per core,
 //! as `#[tokio::main]` gives `server serve`); the sign-in clients on another;
 //! the page probe on a dedicated thread with its own single-threaded
@@ -50,6 +56,7 @@ use server::{
     router::{self, RouterSettings},
 };
 use std::{
+    collections::{HashMap, HashSet},
     future::Future,
     net::SocketAddr,
     sync::{
@@ -125,8 +132,16 @@ fn main() {
 
     // 1. Raw argon2.
     println!("\n[1/3] raw argon2 verify, {} threads ...", knobs.hashers);
-    let raw_rate = raw_verify_rate(knobs.hashers, knobs.window);
+    let raw = raw_verify_rate(knobs.hashers, knobs.window);
+    let raw_rate = raw.rate();
     println!("      {raw_rate:.2} verifies/s");
+    let raw_per_verify = raw.counters.map(|c| per(c, raw.performed));
+    if let Some((cpu, faults)) = raw_per_verify {
+        println!(
+            "      {:.1} ms CPU and {faults:.0} page faults per verify",
+            cpu * 1000.0
+        );
+    }
 
     // The server, on a runtime of its own.
     let server_rt = tokio::runtime::Builder::new_multi_thread()
@@ -134,6 +149,8 @@ fn main() {
         .thread_name("bench-server")
         .build()
         .expect("server runtime");
+    // The workers start with the runtime; blocking (hashing) threads come later.
+    let workers = Threads::now().map_or_else(HashSet::new, |t| t.named("bench-server"));
     let app = server_rt.block_on(start_server(knobs.hashers));
 
     let client_rt = tokio::runtime::Builder::new_multi_thread()
@@ -149,8 +166,10 @@ fn main() {
         knobs.clients,
         knobs.window.as_secs_f64()
     );
-    let (signins, ()) = client_rt.block_on(hammer(&app, knobs.clients, async {
-        tokio::time::sleep(knobs.window).await
+    let before = Threads::now();
+    let (signins, after) = client_rt.block_on(hammer(&app, knobs.clients, async {
+        tokio::time::sleep(knobs.window).await;
+        Threads::now()
     }));
     signins.print_failures();
     let signin_rate = signins.rate();
@@ -159,6 +178,16 @@ fn main() {
         signins.ok,
         signins.elapsed.as_secs_f64()
     );
+    let available = cores as f64 * signins.elapsed.as_secs_f64();
+    let breakdown = before
+        .zip(after)
+        .map(|(before, after)| Breakdown::between(&before, &after, &workers));
+    if let Some(b) = &breakdown {
+        b.print(available);
+    }
+    let server_per_signin = breakdown
+        .as_ref()
+        .map(|b| per(b.get(Group::Hashing), signins.ok));
 
     // 3. Page latency: idle, then under sign-in load.
     println!(
@@ -219,6 +248,40 @@ fn main() {
         format!("{p99_factor:.2}x"),
         &format!("<= {TARGET_P99_FACTOR}x: {}", verdict(p99_pass)),
     );
+    if let (Some((raw_cpu, raw_faults)), Some((server_cpu, server_faults))) =
+        (raw_per_verify, server_per_signin)
+    {
+        row(
+            "hashing CPU per verify: raw loop",
+            ms(Duration::from_secs_f64(raw_cpu)),
+            "",
+        );
+        row(
+            "hashing-thread CPU per sign-in: server",
+            ms(Duration::from_secs_f64(server_cpu)),
+            "",
+        );
+        row(
+            "page faults per verify: raw loop",
+            format!("{raw_faults:.0}"),
+            "",
+        );
+        row(
+            "hashing-thread page faults per sign-in",
+            format!("{server_faults:.0}"),
+            "",
+        );
+    }
+    if let Some(b) = &breakdown {
+        row(
+            "idle CPU during sign-in load",
+            format!(
+                "{:.0} %",
+                100.0 * (available - b.total()).max(0.0) / available
+            ),
+            "",
+        );
+    }
     row(
         "sign-ins/s during the loaded page run",
         format!("{:.2}", loaded_signins.rate()),
@@ -234,30 +297,58 @@ fn main() {
     );
 }
 
+/// CPU seconds and page faults per unit of `count`.
+fn per(c: Counters, count: u64) -> (f64, f64) {
+    let n = count.max(1) as f64;
+    (c.cpu() / n, c.minor_faults as f64 / n)
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// Verifies per second with `threads` threads verifying for `window`.
-/// Verifies that end after the window are not counted.
-fn raw_verify_rate(threads: usize, window: Duration) -> f64 {
+/// What the raw argon2 loop came to.
+struct RawRate {
+    /// Verifies that ended within the window.
+    verifies: u64,
+    /// All verifies run, with the last one of each thread that overran.
+    performed: u64,
+    window: Duration,
+    /// The hashing threads' counters (when `/proc` is there).
+    counters: Option<Counters>,
+}
+
+impl RawRate {
+    fn rate(&self) -> f64 {
+        self.verifies as f64 / self.window.as_secs_f64()
+    }
+}
+
+/// `threads` threads verifying for `window`. Verifies that end after the
+/// window are not counted.
+fn raw_verify_rate(threads: usize, window: Duration) -> RawRate {
     let phc = password::hash_blocking(PASSWORD).expect("hash the benchmark password");
     let start = Instant::now();
     let deadline = start + window;
-    let counts: Vec<u64> = std::thread::scope(|scope| {
+    let results: Vec<(u64, Option<Counters>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let phc = phc.as_str();
                 scope.spawn(move || {
+                    let before = Counters::this_thread();
                     let mut done = 0u64;
                     loop {
                         let ok = password::verify_blocking(PASSWORD, phc).expect("verify");
                         assert!(ok, "the benchmark password verifies");
                         if Instant::now() > deadline {
-                            break done;
+                            break;
                         }
                         done += 1;
                     }
+                    let counters = Counters::this_thread()
+                        .zip(before)
+                        .map(|(after, before)| after.minus(&before));
+                    (done, counters)
                 })
             })
             .collect();
@@ -266,7 +357,19 @@ fn raw_verify_rate(threads: usize, window: Duration) -> f64 {
             .map(|w| w.join().expect("hash thread"))
             .collect()
     });
-    counts.iter().sum::<u64>() as f64 / window.as_secs_f64()
+    let mut counters = Some(Counters::default());
+    for (_, c) in &results {
+        counters = counters.zip(*c).map(|(mut sum, c)| {
+            sum.add(&c);
+            sum
+        });
+    }
+    RawRate {
+        verifies: results.iter().map(|(done, _)| done).sum(),
+        performed: results.iter().map(|(done, _)| done + 1).sum(),
+        window,
+        counters,
+    }
 }
 
 /// Where to sign in, and as whom.
@@ -601,4 +704,178 @@ async fn probe(base: &str, cookie: &str, requests: usize) -> Latencies {
         }
     }
     Latencies(times)
+}
+
+/// One thread's counters, from its `stat` file in `/proc` (Linux).
+#[derive(Debug, Clone, Copy, Default)]
+struct Counters {
+    /// CPU seconds in user mode.
+    user: f64,
+    /// CPU seconds in the kernel (page faults, system calls).
+    system: f64,
+    /// Minor page faults: pages touched for the first time since mapped.
+    minor_faults: u64,
+}
+
+impl Counters {
+    fn parse(stat: &str) -> Option<(String, Self)> {
+        // /proc reports in USER_HZ, which Linux fixes at 100 per second.
+        const TICKS_PER_SECOND: f64 = 100.0;
+        let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+        let name = stat.get(open + 1..close)?.to_string();
+        // After the name: state is field 3, minflt 10, utime 14, stime 15.
+        let fields: Vec<&str> = stat.get(close + 1..)?.split_whitespace().collect();
+        let number = |field: usize| fields.get(field - 3)?.parse::<u64>().ok();
+        Some((
+            name,
+            Self {
+                user: number(14)? as f64 / TICKS_PER_SECOND,
+                system: number(15)? as f64 / TICKS_PER_SECOND,
+                minor_faults: number(10)?,
+            },
+        ))
+    }
+
+    /// The calling thread's counters.
+    fn this_thread() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        Self::parse(&stat).map(|(_, c)| c)
+    }
+
+    fn cpu(&self) -> f64 {
+        self.user + self.system
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.user += other.user;
+        self.system += other.system;
+        self.minor_faults += other.minor_faults;
+    }
+
+    fn minus(&self, before: &Self) -> Self {
+        Self {
+            user: self.user - before.user,
+            system: self.system - before.system,
+            minor_faults: self.minor_faults.saturating_sub(before.minor_faults),
+        }
+    }
+}
+
+/// Every live thread of this process: id, name and counters.
+struct Threads(HashMap<u32, (String, Counters)>);
+
+impl Threads {
+    fn now() -> Option<Self> {
+        let mut threads = HashMap::new();
+        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let Ok(tid) = task.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            // A thread may end between listing and reading.
+            if let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) {
+                if let Some(entry) = Counters::parse(&stat) {
+                    threads.insert(tid, entry);
+                }
+            }
+        }
+        Some(Self(threads))
+    }
+
+    fn named(&self, prefix: &str) -> HashSet<u32> {
+        self.0
+            .iter()
+            .filter(|(_, (name, _))| name.starts_with(prefix))
+            .map(|(tid, _)| *tid)
+            .collect()
+    }
+}
+
+/// The groups of threads CPU time is reported by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// The server runtime's blocking threads: argon2 (`PasswordHasher`).
+    Hashing,
+    /// The server runtime's async workers: HTTP, routing, rendering.
+    Runtime,
+    /// sqlx's SQLite connection threads: the queries.
+    Sqlite,
+    /// The sign-in clients and the page probe.
+    LoadGenerator,
+    /// Everything else (the main thread).
+    Other,
+}
+
+const GROUPS: [(Group, &str); 5] = [
+    (Group::Hashing, "server hashing threads (argon2)"),
+    (Group::Runtime, "server runtime workers"),
+    (Group::Sqlite, "SQLite connection threads"),
+    (Group::LoadGenerator, "load generator (clients, probe)"),
+    (Group::Other, "other (main thread)"),
+];
+
+/// CPU used by each group of threads between two snapshots.
+struct Breakdown(Vec<(Group, Counters)>);
+
+impl Breakdown {
+    /// `workers` are the server runtime's worker threads, told apart from
+    /// its blocking threads (same name) because they exist from the start.
+    fn between(before: &Threads, after: &Threads, workers: &HashSet<u32>) -> Self {
+        let mut sums: Vec<(Group, Counters)> = GROUPS
+            .iter()
+            .map(|(g, _)| (*g, Counters::default()))
+            .collect();
+        for (tid, (name, now)) in &after.0 {
+            let grown = match before.0.get(tid) {
+                Some((_, then)) => now.minus(then),
+                None => *now,
+            };
+            let group = if name.starts_with("bench-server") {
+                if workers.contains(tid) {
+                    Group::Runtime
+                } else {
+                    Group::Hashing
+                }
+            } else if name.starts_with("sqlx-sqlite") {
+                Group::Sqlite
+            } else if name.starts_with("bench-client") || name.starts_with("bench-probe") {
+                Group::LoadGenerator
+            } else {
+                Group::Other
+            };
+            if let Some((_, sum)) = sums.iter_mut().find(|(g, _)| *g == group) {
+                sum.add(&grown);
+            }
+        }
+        Self(sums)
+    }
+
+    fn get(&self, group: Group) -> Counters {
+        self.0
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map_or_else(Counters::default, |(_, c)| *c)
+    }
+
+    fn total(&self) -> f64 {
+        self.0.iter().map(|(_, c)| c.cpu()).sum()
+    }
+
+    fn print(&self, available: f64) {
+        println!("      where the CPU went ({available:.2} core-seconds available):");
+        for (group, label) in GROUPS {
+            let c = self.get(group);
+            println!(
+                "        {label:<34} {:>6.2} s (user {:.2}, system {:.2}), {} page faults",
+                c.cpu(),
+                c.user,
+                c.system,
+                c.minor_faults
+            );
+        }
+        println!(
+            "        {:<34} {:>6.2} s",
+            "idle",
+            (available - self.total()).max(0.0)
+        );
+    }
 }

@@ -22,6 +22,49 @@ fn sent() -> Signal<bool> {
     Signal::derive(move || query.read().get("sent").is_some())
 }
 
+/// The frame every recovery page shares: the bar, the card, the form until it
+/// has been sent (`?sent=1`), then the same notice whatever matched.
+#[component]
+fn RecoveryCard(
+    /// "Admin Portal" or "Client Portal".
+    portal: &'static str,
+    /// The organization's name, when the address names it.
+    #[prop(optional)]
+    org_name: Option<String>,
+    /// The document title.
+    page_title: String,
+    /// The card's heading.
+    heading: &'static str,
+    /// What the email carries, for the notice ("your identifier").
+    what: &'static str,
+    /// How long the emailed link works ("" when there is no link).
+    valid: &'static str,
+    /// The explanation and the form.
+    #[prop(into)]
+    form: ViewFn,
+    /// Links under the card.
+    children: Children,
+) -> impl IntoView {
+    let sent = sent();
+    view! {
+        <Title text=page_title/>
+        <header class="topbar">
+            <Brand/>
+            <span class="portal-tag">{portal}</span>
+            {org_name.map(|n| view! { <span class="topbar-org">{n}</span> })}
+        </header>
+        <main class="page auth">
+            <section class="card">
+                <h1>{heading}</h1>
+                <Show when=move || sent.get() fallback=form>
+                    <SentNotice what valid/>
+                </Show>
+                {children()}
+            </section>
+        </main>
+    }
+}
+
 /// `/admin/forgot-password`.
 #[component]
 pub fn AdminForgotPasswordPage() -> impl IntoView {
@@ -31,30 +74,25 @@ pub fn AdminForgotPasswordPage() -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
-    let sent = sent();
     view! {
-        <Title text="Forgot password · Admin Portal · Gatehouse"/>
-        <header class="topbar"><Brand/><span class="portal-tag">"Admin Portal"</span></header>
-        <main class="page auth">
-            <section class="card">
-                <h1>"Forgot your password?"</h1>
-                <Show
-                    when=move || sent.get()
-                    fallback=move || view! {
-                        <p class="lead">"Enter your organization's short name and the email address on your login. We'll email you a link to choose a new password."</p>
-                        <ActionForm action=action attr:class="form" attr:aria-label="Forgot password">
-                            <FormAlert error/>
-                            <Field label="Organization" name="organization" autocomplete="organization" value=organization error autofocus=true/>
-                            <Field label="Email" name="email" kind="email" autocomplete="email" error/>
-                            <SubmitButton pending label="Email me a link" busy_label="Sending…"/>
-                        </ActionForm>
-                    }
-                >
-                    <SentNotice what="a link to choose a new password" valid="1 hour"/>
-                </Show>
-                <p class="hint"><a href="/admin/sign-in">"Back to sign-in"</a></p>
-            </section>
-        </main>
+        <RecoveryCard
+            portal="Admin Portal"
+            page_title="Forgot password · Admin Portal · Gatehouse".into()
+            heading="Forgot your password?"
+            what="a link to choose a new password"
+            valid="1 hour"
+            form=move || view! {
+                <p class="lead">"Enter your organization's short name and the email address on your login. We'll email you a link to choose a new password."</p>
+                <ActionForm action=action attr:class="form" attr:aria-label="Forgot password">
+                    <FormAlert error/>
+                    <Field label="Organization" name="organization" autocomplete="organization" value=organization error autofocus=true/>
+                    <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+                    <SubmitButton pending label="Email me a link" busy_label="Sending…"/>
+                </ActionForm>
+            }
+        >
+            <p class="hint"><a href="/admin/sign-in">"Back to sign-in"</a></p>
+        </RecoveryCard>
     }
 }
 
@@ -104,34 +142,30 @@ fn PortalForgotPassword(slug: String, name: String) -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
-    let sent = sent();
     let back = format!("/portal/{slug}/sign-in");
     let other = format!("/portal/{slug}/forgot-identifier");
     let slug = StoredValue::new(slug);
     view! {
-        <Title text=format!("Forgot password · {name} Client Portal · Gatehouse")/>
-        <header class="topbar"><Brand/><span class="portal-tag">"Client Portal"</span><span class="topbar-org">{name.clone()}</span></header>
-        <main class="page auth">
-            <section class="card">
-                <h1>"Forgot your password?"</h1>
-                <Show
-                    when=move || sent.get()
-                    fallback=move || view! {
-                        <p class="lead">"Enter your account's identifier and the email address on your login. We'll email you a link to choose a new password."</p>
-                        <ActionForm action=action attr:class="form" attr:aria-label="Forgot password">
-                            <FormAlert error/>
-                            <input type="hidden" name="organization" value=slug.get_value()/>
-                            <Field label="Identifier" name="identifier" error autofocus=true/>
-                            <Field label="Email" name="email" kind="email" autocomplete="email" error/>
-                            <SubmitButton pending label="Email me a link" busy_label="Sending…"/>
-                        </ActionForm>
-                    }
-                >
-                    <SentNotice what="a link to choose a new password" valid="1 hour"/>
-                </Show>
-                <p class="form-links"><a href=back>"Back to sign-in"</a><a href=other>"Forgot your identifier?"</a></p>
-            </section>
-        </main>
+        <RecoveryCard
+            portal="Client Portal"
+            org_name=name.clone()
+            page_title=format!("Forgot password · {name} Client Portal · Gatehouse")
+            heading="Forgot your password?"
+            what="a link to choose a new password"
+            valid="1 hour"
+            form=move || view! {
+                <p class="lead">"Enter your account's identifier and the email address on your login. We'll email you a link to choose a new password."</p>
+                <ActionForm action=action attr:class="form" attr:aria-label="Forgot password">
+                    <FormAlert error/>
+                    <input type="hidden" name="organization" value=slug.get_value()/>
+                    <Field label="Identifier" name="identifier" error autofocus=true/>
+                    <Field label="Email" name="email" kind="email" autocomplete="email" error/>
+                    <SubmitButton pending label="Email me a link" busy_label="Sending…"/>
+                </ActionForm>
+            }
+        >
+            <p class="form-links"><a href=back>"Back to sign-in"</a><a href=other>"Forgot your identifier?"</a></p>
+        </RecoveryCard>
     }
 }
 
@@ -147,31 +181,27 @@ fn PortalForgotIdentifier(slug: String, name: String) -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
-    let sent = sent();
     let back = format!("/portal/{slug}/sign-in");
     let slug = StoredValue::new(slug);
     view! {
-        <Title text=format!("Forgot identifier · {name} Client Portal · Gatehouse")/>
-        <header class="topbar"><Brand/><span class="portal-tag">"Client Portal"</span><span class="topbar-org">{name.clone()}</span></header>
-        <main class="page auth">
-            <section class="card">
-                <h1>"Forgot your identifier?"</h1>
-                <Show
-                    when=move || sent.get()
-                    fallback=move || view! {
-                        <p class="lead">"Enter the email address on your login. We'll email you the identifier of every account you can sign in to."</p>
-                        <ActionForm action=action attr:class="form" attr:aria-label="Forgot identifier">
-                            <FormAlert error/>
-                            <input type="hidden" name="organization" value=slug.get_value()/>
-                            <Field label="Email" name="email" kind="email" autocomplete="email" error autofocus=true/>
-                            <SubmitButton pending label="Email me my identifier" busy_label="Sending…"/>
-                        </ActionForm>
-                    }
-                >
-                    <SentNotice what="your identifier" valid=""/>
-                </Show>
-                <p class="hint"><a href=back>"Back to sign-in"</a></p>
-            </section>
-        </main>
+        <RecoveryCard
+            portal="Client Portal"
+            org_name=name.clone()
+            page_title=format!("Forgot identifier · {name} Client Portal · Gatehouse")
+            heading="Forgot your identifier?"
+            what="your identifier"
+            valid=""
+            form=move || view! {
+                <p class="lead">"Enter the email address on your login. We'll email you the identifier of every account you can sign in to."</p>
+                <ActionForm action=action attr:class="form" attr:aria-label="Forgot identifier">
+                    <FormAlert error/>
+                    <input type="hidden" name="organization" value=slug.get_value()/>
+                    <Field label="Email" name="email" kind="email" autocomplete="email" error autofocus=true/>
+                    <SubmitButton pending label="Email me my identifier" busy_label="Sending…"/>
+                </ActionForm>
+            }
+        >
+            <p class="hint"><a href=back>"Back to sign-in"</a></p>
+        </RecoveryCard>
     }
 }

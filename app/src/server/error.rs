@@ -37,6 +37,12 @@ impl From<sea_orm::DbErr> for ServiceError {
     }
 }
 
+impl From<crate::server::auth::password::PasswordError> for ServiceError {
+    fn from(e: crate::server::auth::password::PasswordError) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
 impl From<ServiceError> for AppError {
     fn from(e: ServiceError) -> Self {
         match e {

@@ -145,14 +145,8 @@ pub async fn load(
             now,
         )
         .await?;
-        let client_hash = hasher
-            .hash(DEMO_CLIENT_PASSWORD.into())
-            .await
-            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
-        let staff_hash = hasher
-            .hash(DEMO_STAFF_PASSWORD.into())
-            .await
-            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let client_hash = hasher.hash(DEMO_CLIENT_PASSWORD.into()).await?;
+        let staff_hash = hasher.hash(DEMO_STAFF_PASSWORD.into()).await?;
         let txn = begin_write(db).await?;
         let org = &created.organization;
         // A broker, so the staff list has more than its administrator.
@@ -231,10 +225,7 @@ async fn ensure_newhire(
     {
         return Ok(());
     }
-    let hash = hasher
-        .hash(DEMO_INITIAL_PASSWORD.into())
-        .await
-        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    let hash = hasher.hash(DEMO_INITIAL_PASSWORD.into()).await?;
     let txn = begin_write(db).await?;
     users::insert_client(
         &txn,

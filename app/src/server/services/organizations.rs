@@ -59,10 +59,7 @@ pub async fn create(
         &input.admin.middle_name,
         &input.admin.last_name,
     )?;
-    let password_hash = hasher
-        .hash(input.admin.password.clone())
-        .await
-        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    let password_hash = hasher.hash(input.admin.password.clone()).await?;
 
     let txn = begin_write(db).await?;
     let org = organization::ActiveModel {
@@ -128,4 +125,16 @@ pub async fn find_by_slug<C: sea_orm::ConnectionTrait>(
         .filter(organization::Column::Slug.eq(slug.as_str()))
         .one(db)
         .await?)
+}
+
+/// The organization a short name *as typed* names; a malformed name names
+/// none (sign-in and recovery forms answer the same either way).
+pub async fn find_named<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    typed: &str,
+) -> Result<Option<organization::Model>, ServiceError> {
+    match OrgSlug::parse(typed) {
+        Ok(slug) => find_by_slug(db, &slug).await,
+        Err(_) => Ok(None),
+    }
 }

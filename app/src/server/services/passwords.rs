@@ -128,18 +128,14 @@ pub async fn change(
     }
     let matches = hasher
         .verify(input.current_password, u.password_hash.clone())
-        .await
-        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        .await?;
     if !matches {
         return Err(invalid(
             "current_password",
             "That is not your current password.",
         ));
     }
-    let new_hash = hasher
-        .hash(input.new_password)
-        .await
-        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    let new_hash = hasher.hash(input.new_password).await?;
 
     let txn = begin_write(db).await?;
     let next = sign_in::portal_home(&u, &org);
@@ -220,10 +216,7 @@ pub async fn set_from_link(
         .await?
         .ok_or(ServiceError::NotFound)?;
     check_new(&org, &u.username, &new_password, &confirm_password)?;
-    let new_hash = hasher
-        .hash(new_password)
-        .await
-        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+    let new_hash = hasher.hash(new_password).await?;
 
     let txn = begin_write(db).await?;
     // Only this conditional update decides: of two submissions of one link,

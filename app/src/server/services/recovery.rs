@@ -7,7 +7,7 @@
 //! has. Links are built from the configured public address.
 
 use crate::{
-    domain::{Email, Identifier, OrgSlug, StaffRole, UserKind},
+    domain::{Email, Identifier, StaffRole, UserKind},
     server::{
         auth::Actor,
         db::begin_write,
@@ -45,16 +45,6 @@ async fn users_with_email<C: ConnectionTrait>(
         q = q.filter(user::Column::ClientAccountId.eq(id));
     }
     Ok(q.order_by_asc(user::Column::Id).all(db).await?)
-}
-
-async fn organization_named<C: ConnectionTrait>(
-    db: &C,
-    typed: &str,
-) -> Result<Option<organization::Model>, ServiceError> {
-    match OrgSlug::parse(typed) {
-        Ok(slug) => organizations::find_by_slug(db, &slug).await,
-        Err(_) => Ok(None),
-    }
 }
 
 fn portal_name(u: &user::Model) -> &'static str {
@@ -147,19 +137,23 @@ async fn queue_link<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn send_reset_links(
+/// Issues and queues a link for each of `users` in one transaction, then
+/// wakes the mail worker. Nothing is written when `users` is empty.
+async fn send_links(
     db: &DatabaseConnection,
     mail: &MailSettings,
     org: &organization::Model,
-    users: Vec<user::Model>,
+    users: &[user::Model],
+    purpose: email_tokens::Purpose,
+    actor_user_id: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     if users.is_empty() {
         return Ok(());
     }
     let txn = begin_write(db).await?;
-    for u in &users {
-        queue_link(&txn, mail, org, u, email_tokens::Purpose::Reset, None, now).await?;
+    for u in users {
+        queue_link(&txn, mail, org, u, purpose, actor_user_id, now).await?;
     }
     txn.commit().await?;
     mail.wake.notify_one();
@@ -182,11 +176,20 @@ pub async fn forgot_staff_password(
         }));
     }
     let email = Email::parse(email)?;
-    let Some(org) = organization_named(db, organization).await? else {
+    let Some(org) = organizations::find_named(db, organization).await? else {
         return Ok(());
     };
     let users = users_with_email(db, org.id, UserKind::Staff, None, &email).await?;
-    send_reset_links(db, mail, &org, users, now).await
+    send_links(
+        db,
+        mail,
+        &org,
+        &users,
+        email_tokens::Purpose::Reset,
+        None,
+        now,
+    )
+    .await
 }
 
 /// "Forgot password" in a Client Portal: a reset link to every login of the
@@ -201,14 +204,23 @@ pub async fn forgot_client_password(
 ) -> Result<(), ServiceError> {
     let identifier = Identifier::parse(identifier)?;
     let email = Email::parse(email)?;
-    let Some(org) = organization_named(db, organization).await? else {
+    let Some(org) = organizations::find_named(db, organization).await? else {
         return Ok(());
     };
     let Some(account) = accounts::find_by_identifier(db, org.id, &identifier).await? else {
         return Ok(());
     };
     let users = users_with_email(db, org.id, UserKind::Client, Some(account.id), &email).await?;
-    send_reset_links(db, mail, &org, users, now).await
+    send_links(
+        db,
+        mail,
+        &org,
+        &users,
+        email_tokens::Purpose::Reset,
+        None,
+        now,
+    )
+    .await
 }
 
 /// "Forgot identifier" in a Client Portal: one email listing the identifier
@@ -221,7 +233,7 @@ pub async fn forgot_identifier(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let email = Email::parse(email)?;
-    let Some(org) = organization_named(db, organization).await? else {
+    let Some(org) = organizations::find_named(db, organization).await? else {
         return Ok(());
     };
     let users = users_with_email(db, org.id, UserKind::Client, None, &email).await?;
@@ -311,18 +323,14 @@ pub async fn send_welcome(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let txn = begin_write(db).await?;
-    queue_link(
-        &txn,
+    send_links(
+        db,
         mail,
         &org,
-        &u,
+        &[u],
         email_tokens::Purpose::Welcome,
         Some(actor.user_id),
         now,
     )
-    .await?;
-    txn.commit().await?;
-    mail.wake.notify_one();
-    Ok(())
+    .await
 }

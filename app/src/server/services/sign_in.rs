@@ -9,7 +9,7 @@
 //! The reason is kept for the log and the audit trail only.
 
 use crate::{
-    domain::{Identifier, OrgSlug, UserKind, Username},
+    domain::{Identifier, UserKind, Username},
     server::{
         auth::{password::PasswordHasher, session},
         db::begin_write,
@@ -112,17 +112,6 @@ struct Attempt {
     password: String,
 }
 
-/// The organization a typed short name names; a malformed name names none.
-async fn organization_named(
-    db: &DatabaseConnection,
-    typed: &str,
-) -> Result<Option<organization::Model>, ServiceError> {
-    match OrgSlug::parse(typed) {
-        Ok(slug) => organizations::find_by_slug(db, &slug).await,
-        Err(_) => Ok(None),
-    }
-}
-
 fn required(field: &'static str, label: &str, value: &str) -> Result<(), SignInError> {
     if value.trim().is_empty() {
         Err(SignInError::Missing(crate::domain::ParseError {
@@ -148,7 +137,7 @@ pub async fn staff(
     required("username", "username", &input.username)?;
     required("password", "password", &input.password)?;
 
-    let org = organization_named(db, &input.organization).await?;
+    let org = organizations::find_named(db, &input.organization).await?;
     let found = match (&org, Username::parse(&input.username)) {
         (Some(org), Ok(username)) => users::find_staff(db, org.id, &username).await?,
         _ => None,
@@ -186,7 +175,7 @@ pub async fn client(
     required("username", "username", &input.username)?;
     required("password", "password", &input.password)?;
 
-    let org = organization_named(db, &input.organization).await?;
+    let org = organizations::find_named(db, &input.organization).await?;
     let account = match (&org, Identifier::parse(&input.identifier)) {
         (Some(org), Ok(identifier)) => {
             accounts::find_by_identifier(db, org.id, &identifier).await?
@@ -251,7 +240,7 @@ async fn conclude(
     let matches = hasher
         .verify(password, stored)
         .await
-        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        .map_err(ServiceError::from)?;
     if locked {
         refusal = Some(Refusal::Locked);
     } else if refusal.is_none() {
