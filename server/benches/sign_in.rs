@@ -36,8 +36,11 @@
 //! exits 0.
 //!
 //! Knobs (environment):
+//! - `BENCH_DATABASE_URL` (default: a fresh SQLite file): a PostgreSQL server
+//!   where the benchmark may create its own database, to compare engines.
 //! - `BENCH_SECONDS` (default 8): the window of steps 1 and 2.
-//! - `BENCH_PAGE_REQUESTS` (default 300): page requests per latency run.
+//! - `BENCH_PAGE_REQUESTS` (default 1000): page requests per latency run (p99
+//!   of 300 would be the third-worst sample: too noisy to compare).
 //! - `BENCH_CLIENTS` (default 2×N): concurrent sign-in clients.
 //! - `GATEHOUSE_PASSWORD_HASHERS` (default: cores): N, as for the server.
 
@@ -104,7 +107,7 @@ impl Knobs {
         let hashers = env_number("GATEHOUSE_PASSWORD_HASHERS").map_or(cores, |n| n as usize);
         Self {
             window: Duration::from_secs_f64(env_number("BENCH_SECONDS").unwrap_or(8.0)),
-            page_requests: env_number("BENCH_PAGE_REQUESTS").map_or(300, |n| n as usize),
+            page_requests: env_number("BENCH_PAGE_REQUESTS").map_or(1000, |n| n as usize),
             hashers,
             clients: env_number("BENCH_CLIENTS").map_or(2 * hashers, |n| n as usize),
         }
@@ -208,6 +211,36 @@ fn main() {
     loaded_signins.print_failures();
     let loaded = loaded.summary();
 
+    // Diagnostic: the same probe beside the raw argon2 loop alone (threads at
+    // the hashing threads' background priority, no HTTP traffic), to tell
+    // the cost of hashing's mere presence from that of sign-in traffic.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let phc = password::hash_blocking("bench-raw-Password-1").expect("hash");
+    let raw_threads: Vec<_> = (0..knobs.hashers)
+        .map(|_| {
+            let stop = stop.clone();
+            let phc = phc.clone();
+            std::thread::spawn(move || {
+                password::lower_thread_priority();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = password::verify_blocking("bench-raw-Password-1", &phc);
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(LOAD_RAMP);
+    let beside_hashing = client_rt
+        .block_on(probe_on_own_thread(
+            app.target.base.clone(),
+            cookie.clone(),
+            knobs.page_requests,
+        ))
+        .summary();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in raw_threads {
+        let _ = t.join();
+    }
+
     drop(client_rt);
     server_rt.shutdown_timeout(Duration::from_secs(5));
     drop(app);
@@ -286,6 +319,11 @@ fn main() {
         "sign-ins/s during the loaded page run",
         format!("{:.2}", loaded_signins.rate()),
         "",
+    );
+    row(
+        "GET /admin p99 beside raw hashing only",
+        ms(beside_hashing.p99),
+        "diagnostic",
     );
     row("GET /admin max, idle", ms(unloaded.max), "");
     row("GET /admin max, under sign-in load", ms(loaded.max), "");
@@ -389,8 +427,28 @@ struct BenchApp {
 /// as `server serve` does but with the rate limit off, on 127.0.0.1:0.
 async fn start_server(hashers: usize) -> BenchApp {
     let db_dir = tempfile::tempdir().expect("temp dir");
-    let url = server::config::sqlite_url(&db_dir.path().join("bench.db"));
-    let db = app::server::db::connect(&url).await.expect("open SQLite");
+    let url = match std::env::var("BENCH_DATABASE_URL") {
+        // A PostgreSQL server where the benchmark may create a database.
+        Ok(admin_url) if !admin_url.trim().is_empty() => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("gatehouse_bench_{}", std::process::id());
+            let admin = sea_orm::Database::connect(&admin_url)
+                .await
+                .expect("connect to BENCH_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the benchmark database");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("BENCH_DATABASE_URL names a database");
+            format!("{base}/{name}")
+        }
+        _ => server::config::sqlite_url(&db_dir.path().join("bench.db")),
+    };
+    let db = app::server::db::connect(&url)
+        .await
+        .expect("open the database");
     Migrator::up(&db, None).await.expect("migrate");
 
     let passwords = PasswordHasher::new(hashers);
@@ -829,7 +887,9 @@ impl Breakdown {
                 Some((_, then)) => now.minus(then),
                 None => *now,
             };
-            let group = if name.starts_with("bench-server") {
+            let group = if name.starts_with("argon2-") {
+                Group::Hashing
+            } else if name.starts_with("bench-server") {
                 if workers.contains(tid) {
                     Group::Runtime
                 } else {
