@@ -293,6 +293,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         seed,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A hung request fails its test by name instead of stalling the run.
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap(),
         _db: test_db,
