@@ -13,6 +13,8 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$target_dir/site}"
 # Development: emailed links appear at /admin/dev-mailbox instead of being
 # sent (unless SMTP_URL is set). A production configuration never sets this.
-export GATEHOUSE_DEV_MAILBOX="${GATEHOUSE_DEV_MAILBOX:-true}"
+if [ -z "${SMTP_URL:-}" ]; then
+  export GATEHOUSE_DEV_MAILBOX="${GATEHOUSE_DEV_MAILBOX:-true}"
+fi
 "$target_dir/release/server" demo
 exec "$target_dir/release/server" serve

@@ -109,7 +109,7 @@ impl Config {
                 .collect::<Result<Vec<_>, _>>()?,
             _ => Vec::new(),
         };
-        Ok(Self {
+        Self {
             leptos,
             listen,
             database_url,
@@ -140,7 +140,21 @@ impl Config {
                 )?,
                 trusted_proxies,
             },
-        })
+        }
+        .check()
+    }
+
+    /// Settings that contradict each other.
+    fn check(self) -> Result<Self, ConfigError> {
+        if self.dev_mailbox && self.smtp_url.is_some() {
+            return Err(ConfigError::Invalid {
+                name: "GATEHOUSE_DEV_MAILBOX",
+                expected:
+                    "off when SMTP_URL is set (the mailbox would show links that were really sent)",
+                value: "true".into(),
+            });
+        }
+        Ok(self)
     }
 
     /// True when the database is an SQLite file.

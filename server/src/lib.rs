@@ -24,9 +24,12 @@ pub async fn open_database(
     if config.is_sqlite() {
         std::fs::create_dir_all(&config.data_dir)?;
     }
-    let db = app::server::db::connect(&config.database_url).await?;
-    Migrator::up(&db, None).await?;
-    Ok(db)
+    // Migrate on a pool of its own, then open the serving pool: every
+    // serving connection starts with the final schema.
+    let migrator = app::server::db::connect(&config.database_url).await?;
+    Migrator::up(&migrator, None).await?;
+    migrator.close().await?;
+    Ok(app::server::db::connect(&config.database_url).await?)
 }
 
 /// The shared state for a configuration and an open database.

@@ -100,26 +100,52 @@ impl RateLimiter {
         }
     }
 
-    /// The address a request is counted against.
+    /// The address a request is counted against: the peer, or, when the
+    /// peer is a trusted proxy, the nearest `X-Forwarded-For` hop that is not
+    /// one. A hop that can't be read stops the walk (everything left of it
+    /// may be made up), and the last trusted proxy is counted instead.
+    /// IPv6 clients are counted by /64, the block one subscriber gets.
     pub fn client_address(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let trusted = &self.settings.trusted_proxies;
-        if !trusted.contains(&peer) {
-            return peer;
+        let is_trusted = |ip: &IpAddr| trusted.contains(&ip.to_canonical());
+        let mut client = peer.to_canonical();
+        if is_trusted(&client) {
+            let hops: Vec<&str> = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .collect();
+            for hop in hops.iter().rev() {
+                let Some(ip) = parse_hop(hop) else { break };
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
         }
-        let chain: Vec<IpAddr> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse().ok())
-            .collect();
-        chain
-            .iter()
-            .rev()
-            .find(|ip| !trusted.contains(ip))
-            .or(chain.first())
-            .copied()
-            .unwrap_or(peer)
+        bucket(client)
+    }
+}
+
+/// One `X-Forwarded-For` entry: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or
+/// `[2001:db8::1]:5678`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
+}
+
+/// The address a bucket is kept for: IPv4 as is, IPv6 by its /64.
+fn bucket(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
     }
 }
 
@@ -215,6 +241,42 @@ mod tests {
             trusted.client_address(peer, &h),
             "198.51.100.7".parse::<IpAddr>().unwrap()
         );
+    }
+
+    #[test]
+    fn made_up_hops_left_of_an_unreadable_one_are_not_believed() {
+        let trusted = limiter(6, &["10.0.0.2"]);
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.66, unknown, 198.51.100.7:4711".parse().unwrap(),
+        );
+        assert_eq!(
+            trusted.client_address(peer, &h),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        h.insert("x-forwarded-for", "203.0.113.66, garbage".parse().unwrap());
+        assert_eq!(trusted.client_address(peer, &h), peer);
+        // An IPv4 proxy seen through an IPv6 listener is still the proxy.
+        let mapped: IpAddr = "::ffff:10.0.0.2".parse().unwrap();
+        h.insert("x-forwarded-for", "198.51.100.7".parse().unwrap());
+        assert_eq!(
+            trusted.client_address(mapped, &h),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_bucket_per_64() {
+        let l = limiter(2, &[]);
+        let h = HeaderMap::new();
+        let a = l.client_address("2001:db8:1:2::1".parse().unwrap(), &h);
+        let b = l.client_address("2001:db8:1:2:ffff::9".parse().unwrap(), &h);
+        assert_eq!(a, b);
+        let t0 = Instant::now();
+        assert!(l.take(a, t0).is_ok() && l.take(b, t0).is_ok());
+        assert!(l.take(b, t0).is_err());
     }
 
     #[test]

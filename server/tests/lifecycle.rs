@@ -306,6 +306,36 @@ both_engines!(
 );
 
 both_engines!(
+    every_spelling_of_an_identifier_counts_against_the_same_lock,
+    |db: DatabaseConnection| async move {
+        let seed: Seed = common::seed(&db).await;
+        let t0 = Utc::now();
+        let digits = seed.alpha_one.identifier.clone();
+        let spellings = [
+            format!("({}) {}-{}", &digits[..3], &digits[3..6], &digits[6..]),
+            format!("{}.{}.{}", &digits[..3], &digits[3..6], &digits[6..]),
+            format!("+{digits}"),
+            format!(" {digits} "),
+            format!("{}-{}", &digits[..5], &digits[5..]),
+        ];
+        for (i, spelling) in spellings.iter().enumerate() {
+            let r = client_sign_in_at(
+                &db,
+                "alpha",
+                spelling,
+                "wrong",
+                t0 + Duration::seconds(i as i64),
+            )
+            .await;
+            assert!(is_refused(&r));
+        }
+        assert!(is_refused(
+            &client_sign_in_at(&db, "alpha", &digits, PASSWORD, t0 + Duration::seconds(10)).await
+        ));
+    }
+);
+
+both_engines!(
     a_user_with_an_initial_password_lands_on_the_change_and_must_pick_a_different_valid_one,
     |db: DatabaseConnection| async move {
         let seed: Seed = common::seed(&db).await;
@@ -568,6 +598,15 @@ both_engines!(
         let b2 = staff_sign_in_at(&db, "alpha", &broker.username, PASSWORD, now)
             .await
             .unwrap();
+        // A reset link asked for before the user was disabled.
+        recovery::forgot_staff_password(&db, &mail(), "alpha", "broker@example.com", now)
+            .await
+            .unwrap();
+        let link = token_in(&outbox_of(&db, seed.alpha.id).await.last().unwrap().body);
+        assert!(passwords::link_form(&db, &link, now)
+            .await
+            .unwrap()
+            .is_some());
         let ended = user_access::set(
             &db,
             &admin,
@@ -579,6 +618,13 @@ both_engines!(
         .await
         .unwrap();
         assert_eq!(ended, 2);
+        assert!(
+            passwords::link_form(&db, &link, now)
+                .await
+                .unwrap()
+                .is_none(),
+            "a disabled login's links die with it"
+        );
         for t in [&b1.token, &b2.token] {
             assert!(session::find_live(&db, t, &common::session_settings(), now)
                 .await
@@ -1206,6 +1252,12 @@ both_engines!(
         let client = manager_of(&db, seed.alpha_one.id).await;
         assert!(matches!(
             dev_mailbox::list(&db, &mail(), &actor_of(&db, client.id).await).await,
+            Err(ServiceError::Forbidden)
+        ));
+        // Reset links are live credentials: a Broker may not read them.
+        let broker = add_staff(&db, &seed.alpha, "Broker", StaffRole::Broker, false).await;
+        assert!(matches!(
+            dev_mailbox::list(&db, &mail(), &actor_of(&db, broker.id).await).await,
             Err(ServiceError::Forbidden)
         ));
     }

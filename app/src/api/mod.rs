@@ -16,10 +16,11 @@ pub use recovery::*;
 pub use sign_in::*;
 
 /// The server-function endpoints a client address may call only so often
-/// (sign-in, and everything that sends or uses a password link).
+/// (everything that checks a password, sends or uses a password link).
 pub const RATE_LIMITED_ENDPOINTS: &[&str] = &[
     "/api/staff_sign_in",
     "/api/client_sign_in",
+    "/api/change_password",
     "/api/forgot_staff_password",
     "/api/forgot_client_password",
     "/api/forgot_identifier",

@@ -40,8 +40,12 @@ pub async fn fresh_db(engine: Engine) -> TestDb {
         Engine::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = server::config::sqlite_url(&dir.path().join("test.db"));
+            let migrator = app::server::db::connect(&url).await.expect("open SQLite");
+            Migrator::up(&migrator, None).await.expect("migrate SQLite");
+            migrator.close().await.ok();
+            // As `server::open_database` does: serve from a pool opened after
+            // the migrations.
             let db = app::server::db::connect(&url).await.expect("open SQLite");
-            Migrator::up(&db, None).await.expect("migrate SQLite");
             TestDb {
                 db,
                 _dir: Some(dir),

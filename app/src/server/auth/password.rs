@@ -38,6 +38,9 @@ pub enum PasswordError {
     /// The hashing thread panicked while working on this request.
     #[error("password hashing thread failed")]
     Panicked,
+    /// Too many hashes are already waiting; refused rather than queued.
+    #[error("password hasher busy: {0} hashes waiting")]
+    Busy(usize),
     /// The hasher is shutting down.
     #[error("password hasher closed")]
     Closed,
@@ -142,11 +145,22 @@ fn dummy_hash() -> &'static str {
 /// Work for a hashing thread, given that thread's argon2 memory.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
+/// Hashes that may wait per hashing thread before new ones are refused: a
+/// few seconds of work, far beyond what the per-address limit lets through.
+const QUEUE_PER_THREAD: usize = 128;
+
+/// A password longer than this (in bytes) is never hashed: it can't be a
+/// password Gatehouse accepted (`PasswordPolicy` caps them at 1024
+/// characters), so it is checked as wrong against the dummy hash instead.
+const MAX_VERIFY_BYTES: usize = 4 * crate::domain::PASSWORD_MAX_LENGTH;
+
 /// Hashes and verifies passwords on its own pool of background-priority
 /// threads, at most one hash per thread at a time.
 #[derive(Clone)]
 pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+    capacity: usize,
 }
 
 impl PasswordHasher {
@@ -164,7 +178,11 @@ impl PasswordHasher {
                 .spawn(move || hashing_thread(&queue))
                 .expect("start a password hashing thread");
         }
-        Self { jobs }
+        Self {
+            jobs,
+            waiting: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            capacity: threads.max(1) * QUEUE_PER_THREAD,
+        }
     }
 
     /// One hashing thread per available core.
@@ -176,13 +194,28 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> Result<T, PasswordError> + Send + 'static,
     ) -> Result<T, PasswordError> {
+        use std::sync::atomic::Ordering;
+        let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
+        if waiting >= self.capacity {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(PasswordError::Busy(waiting));
+        }
+        let counter = self.waiting.clone();
         let (done, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |memory| {
+            counter.fetch_sub(1, Ordering::SeqCst);
+            // The requester went away (the client disconnected): skip the work.
+            if done.is_closed() {
+                return;
+            }
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(memory)))
                 .unwrap_or(Err(PasswordError::Panicked));
             let _ = done.send(result);
         });
-        self.jobs.send(job).map_err(|_| PasswordError::Closed)?;
+        if self.jobs.send(job).is_err() {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(PasswordError::Closed);
+        }
         answer.await.map_err(|_| PasswordError::Closed)?
     }
 
@@ -200,8 +233,8 @@ impl PasswordHasher {
         stored: Option<String>,
     ) -> Result<bool, PasswordError> {
         self.run(move |memory| match stored {
-            Some(phc) => verify_with(&password, &phc, memory),
-            None => verify_with(&password, dummy_hash(), memory).map(|_| false),
+            Some(phc) if password.len() <= MAX_VERIFY_BYTES => verify_with(&password, &phc, memory),
+            _ => verify_with("", dummy_hash(), memory).map(|_| false),
         })
         .await
     }
@@ -298,5 +331,13 @@ mod tests {
             .await
             .unwrap());
         assert!(!hasher.verify("anything".into(), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_absurdly_long_password_is_wrong_without_being_hashed_as_such() {
+        let hasher = PasswordHasher::new(1);
+        let long = "A1!".repeat(MAX_VERIFY_BYTES);
+        let phc = hash_blocking(&long).unwrap();
+        assert!(!hasher.verify(long, Some(phc)).await.unwrap());
     }
 }

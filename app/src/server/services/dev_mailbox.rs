@@ -1,10 +1,11 @@
-//! The development mailbox: what the outbox holds for the signed-in staff
-//! member's organization, so a demo can follow emailed links without a mail
+//! The development mailbox: what the outbox holds for the signed-in User
+//! Administrator's organization, so a demo can follow emailed links without a mail
 //! server. It exists only when the development setting turns it on;
 //! otherwise it is "not found" for everyone.
 
 use crate::{
     api::dto::{MailboxMessageView, MailboxView},
+    domain::StaffRole,
     server::{auth::Actor, entities::outbox_message, error::ServiceError, mail::MailSettings},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -21,7 +22,11 @@ pub async fn list<C: ConnectionTrait>(
     if !mail.dev_mailbox {
         return Err(ServiceError::NotFound);
     }
-    actor.require_staff()?;
+    // Reset and welcome links are live credentials: only the people who may
+    // reset logins anyway get to read them.
+    if actor.require_staff()? != StaffRole::UserAdministrator {
+        return Err(ServiceError::Forbidden);
+    }
     let rows = outbox_message::Entity::find()
         .filter(outbox_message::Column::OrganizationId.eq(actor.organization_id))
         .order_by_desc(outbox_message::Column::Id)

@@ -110,8 +110,11 @@ pub async fn find_usable<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
+    // A login that was disabled since the link was sent can't use it.
     let user = user::Entity::find_by_id(row.user_id)
         .filter(user::Column::OrganizationId.eq(row.organization_id))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::CanLogin.eq(true))
         .one(db)
         .await?;
     Ok(user.map(|u| (row, u)))

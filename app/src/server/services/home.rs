@@ -49,7 +49,7 @@ pub async fn staff_home<C: ConnectionTrait>(
         staff_logins: count_users(UserKind::Staff).await?,
         client_logins: count_users(UserKind::Client).await?,
         can_read_audit: role == StaffRole::UserAdministrator,
-        dev_mailbox,
+        dev_mailbox: dev_mailbox && role == StaffRole::UserAdministrator,
     })
 }
 

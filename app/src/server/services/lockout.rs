@@ -7,11 +7,15 @@
 //! successful sign-in resets everything. While locked, sign-in is refused
 //! with the same message as a wrong password.
 
-use crate::server::{entities::sign_in_throttle, error::ServiceError};
+use crate::{
+    domain::{Identifier, Username},
+    server::{entities::sign_in_throttle, error::ServiceError},
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Set,
 };
 
 /// Failures in a row that lock a key.
@@ -42,23 +46,29 @@ impl Key {
         }
     }
 
-    /// The key of a Client Portal sign-in to the account `identifier`.
+    /// The key of a Client Portal sign-in to the account `identifier`. Every
+    /// spelling that reaches the same account (spaces, dots, parentheses,
+    /// case) gives the same key.
     pub fn client(organization_id: i32, identifier: &str, username: &str) -> Self {
-        let identifier: String = identifier
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .take(60)
-            .collect();
+        let identifier = match Identifier::parse(identifier) {
+            Ok(parsed) => parsed.as_str().to_string(),
+            Err(_) => identifier.trim().to_uppercase().chars().take(60).collect(),
+        };
         Self {
             organization_id,
-            scope: format!("client:{}", identifier.to_lowercase()),
+            scope: format!("client:{identifier}"),
             username: normalise(username),
         }
     }
 }
 
+/// The username as sign-in compares it (`Username::parse`), or, when it can't
+/// be a username, as typed, trimmed and lower-cased.
 fn normalise(username: &str) -> String {
-    username.trim().to_lowercase().chars().take(120).collect()
+    match Username::parse(username) {
+        Ok(parsed) => parsed.as_str().to_string(),
+        Err(_) => username.trim().to_lowercase().chars().take(120).collect(),
+    }
 }
 
 /// The lock length after `lockouts` lock-outs in a row.
@@ -86,6 +96,28 @@ pub async fn is_locked<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
     Ok(find(db, key)
+        .await?
+        .and_then(|t| t.locked_until)
+        .is_some_and(|until| until > now))
+}
+
+/// Whether `key` is locked at `now`, read inside the caller's write
+/// transaction with the key's row locked (PostgreSQL; SQLite's write
+/// transaction already excludes other writers), so a concurrent failure that
+/// locks the key is seen.
+pub async fn is_locked_in<C: ConnectionTrait>(
+    txn: &C,
+    key: &Key,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let mut q = sign_in_throttle::Entity::find()
+        .filter(sign_in_throttle::Column::OrganizationId.eq(key.organization_id))
+        .filter(sign_in_throttle::Column::Scope.eq(key.scope.clone()))
+        .filter(sign_in_throttle::Column::Username.eq(key.username.clone()));
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    Ok(q.one(txn)
         .await?
         .and_then(|t| t.locked_until)
         .is_some_and(|until| until > now))
@@ -168,10 +200,19 @@ mod tests {
     #[test]
     fn keys_ignore_case_and_spacing() {
         assert_eq!(Key::staff(1, " JSmith "), Key::staff(1, "jsmith"));
-        assert_eq!(
-            Key::client(1, "416-555-0142", "Manager"),
-            Key::client(1, "4165550142", "manager")
-        );
+        for spelling in [
+            "416-555-0142",
+            "(416) 555.0142",
+            "+4165550142",
+            " 4165550142 ",
+        ] {
+            assert_eq!(
+                Key::client(1, spelling, "Manager"),
+                Key::client(1, "4165550142", "manager"),
+                "{spelling}"
+            );
+        }
+        assert_eq!(Key::client(1, "ab12cd", "m"), Key::client(1, "AB12CD", "m"));
         assert_ne!(Key::client(1, "1", "m"), Key::client(2, "1", "m"));
     }
 }

@@ -61,6 +61,7 @@ pub async fn create(
     )?;
     let password_hash = hasher.hash(input.admin.password.clone()).await?;
 
+    let policy = crate::domain::PasswordPolicy::default();
     let txn = begin_write(db).await?;
     let org = organization::ActiveModel {
         name: Set(name),
@@ -68,6 +69,13 @@ pub async fn create(
         agency_prefix: Set(prefix.as_str().to_string()),
         max_user_administrators: Set(3),
         created_at: Set(now),
+        // Written out rather than left to the column defaults: the row read
+        // back from the insert must never depend on how a connection sees
+        // columns a later migration added.
+        password_min_length: Set(policy.min_length as i32),
+        password_require_digit: Set(policy.require_digit),
+        password_require_upper: Set(policy.require_upper),
+        password_require_special: Set(policy.require_special),
         ..Default::default()
     }
     .insert(&txn)

@@ -288,7 +288,11 @@ pub async fn forgot_identifier(
         &txn,
         outbox::NewEmail {
             organization_id: org.id,
-            to: email.as_str().to_string(),
+            // The address on file, not the one typed (they match but for case).
+            to: users[0]
+                .email
+                .clone()
+                .unwrap_or_else(|| email.as_str().to_string()),
             subject: format!("Your {} Client Portal identifier", org.name),
             body,
             actor_user_id: None,

@@ -253,6 +253,17 @@ async fn conclude(
     }
 
     let txn = begin_write(db).await.map_err(ServiceError::from)?;
+    // Check again inside the transaction, with the key's row locked: guesses
+    // verified concurrently while the key was being locked must not win.
+    let mut locked = locked;
+    if refusal.is_none() {
+        if let Some(key) = &key {
+            if lockout::is_locked_in(&txn, key, now).await? {
+                locked = true;
+                refusal = Some(Refusal::Locked);
+            }
+        }
+    }
     if let Some(reason) = refusal {
         if let Some(org) = &org {
             audit::record(

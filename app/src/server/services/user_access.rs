@@ -1,6 +1,6 @@
 //! Switching a login off and on: *Active* (the person is still with us) and
 //! *Can Login* (they may sign in) are separate switches. Turning either off
-//! ends all of the user's sessions at once, in the same transaction as the
+//! ends all of the user's sessions and outstanding email links at once, in the same transaction as the
 //! change and its audit event.
 
 use crate::{
@@ -10,7 +10,7 @@ use crate::{
         db::begin_write,
         entities::user,
         error::ServiceError,
-        services::audit,
+        services::{audit, email_tokens},
     },
 };
 use chrono::{DateTime, Utc};
@@ -77,6 +77,8 @@ pub async fn set(
     let ended = if on {
         0
     } else {
+        // Outstanding welcome and reset links die with the sessions.
+        email_tokens::retire_all(&txn, user_id, now).await?;
         session::end_all_for_user(&txn, user_id).await?
     };
     audit::record(
