@@ -1,25 +1,11 @@
 import { test, expect, Page } from '@playwright/test';
-import { mkdirSync } from 'fs';
+import { STAFF_PASSWORD, INITIAL_PASSWORD, LAKESIDE, shot, hydrated } from './helpers';
 
-// Demo data (server `demo`): see app/src/server/services/demo.rs. Each
-// organization's first account has `newhire`, whose initial password must be
+// Each organization's first account has `newhire`, whose initial password must be
 // changed at first sign-in; emails go to the development mailbox.
-const STAFF_PASSWORD = 'Demo-Staff-2026!';
-const INITIAL_PASSWORD = 'Initial-Pass-2026!';
-const LAKESIDE = '4165550142';
 const NEWHIRE_EMAIL = 'newhire@northwind-clients.example';
 const CHOSEN = 'Lakeside-Lamp-41';
 const AFTER_RESET = 'Harbour-Beacon-77';
-
-const shots = '../target/screenshots';
-mkdirSync(shots, { recursive: true });
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
 
 async function clientSignIn(page: Page, username: string, password: string) {
   await page.goto('/portal/northwind/sign-in');

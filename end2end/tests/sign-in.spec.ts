@@ -1,20 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { mkdirSync } from 'fs';
-
-// Demo data (server/`demo`): see app/src/server/services/demo.rs.
-const STAFF_PASSWORD = 'Demo-Staff-2026!';
-const CLIENT_PASSWORD = 'Demo-Client-2026!';
-const LAKESIDE = '4165550142';
-
-const shots = '../target/screenshots';
-mkdirSync(shots, { recursive: true });
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-}
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
+import { test, expect } from '@playwright/test';
+import { STAFF_PASSWORD, CLIENT_PASSWORD, LAKESIDE, shot, hydrated } from './helpers';
 
 test('the start page points staff and clients to their portals', async ({ page }) => {
   await page.goto('/');
