@@ -1,9 +1,27 @@
 //! "Forgot password" (both portals) and "forgot identifier" (Client Portal).
 //! Each answers the same whether or not anything matched: the page it
 //! returns to says that an email is on its way if the details are on file.
+//! The form is checked at once (a malformed address is said next to the
+//! field); the lookup and the email are then done in the background, so the
+//! answer does not take longer when an address is on file.
 
 use crate::error::AppError;
 use leptos::prelude::*;
+
+/// Runs a recovery request after the answer has gone; a failure is logged
+/// with its reference id like any internal error.
+#[cfg(feature = "ssr")]
+fn in_background(
+    work: impl std::future::Future<Output = Result<(), crate::server::error::ServiceError>>
+        + Send
+        + 'static,
+) {
+    tokio::spawn(async move {
+        if let Err(e) = work.await {
+            let _ = AppError::from(e);
+        }
+    });
+}
 
 /// Admin Portal: emails a reset link to the staff logins of `organization`
 /// with `email`.
@@ -11,15 +29,11 @@ use leptos::prelude::*;
 pub async fn forgot_staff_password(organization: String, email: String) -> Result<(), AppError> {
     use crate::server::{request::RequestContext, services::recovery};
     let ctx = RequestContext::current()?;
-    recovery::forgot_staff_password(
-        &ctx.state.db,
-        &ctx.state.mail,
-        &organization,
-        &email,
-        ctx.now(),
-    )
-    .await
-    .map_err(|e| ctx.fail(e.into()))?;
+    recovery::check_staff_request(&organization, &email).map_err(|e| ctx.fail(e.into()))?;
+    let (db, mail, now) = (ctx.state.db.clone(), ctx.state.mail.clone(), ctx.now());
+    in_background(async move {
+        recovery::forgot_staff_password(&db, &mail, &organization, &email, now).await
+    });
     leptos_axum::redirect("/admin/forgot-password?sent=1");
     Ok(())
 }
@@ -34,20 +48,16 @@ pub async fn forgot_client_password(
 ) -> Result<(), AppError> {
     use crate::server::{request::RequestContext, services::recovery};
     let ctx = RequestContext::current()?;
-    recovery::forgot_client_password(
-        &ctx.state.db,
-        &ctx.state.mail,
-        &organization,
-        &identifier,
-        &email,
-        ctx.now(),
-    )
-    .await
-    .map_err(|e| ctx.fail(e.into()))?;
-    leptos_axum::redirect(&format!(
+    recovery::check_client_request(&identifier, &email).map_err(|e| ctx.fail(e.into()))?;
+    let next = format!(
         "/portal/{}/forgot-password?sent=1",
         url_segment(&organization)
-    ));
+    );
+    let (db, mail, now) = (ctx.state.db.clone(), ctx.state.mail.clone(), ctx.now());
+    in_background(async move {
+        recovery::forgot_client_password(&db, &mail, &organization, &identifier, &email, now).await
+    });
+    leptos_axum::redirect(&next);
     Ok(())
 }
 
@@ -55,21 +65,21 @@ pub async fn forgot_client_password(
 /// with `email`.
 #[server(endpoint = "forgot_identifier")]
 pub async fn forgot_identifier(organization: String, email: String) -> Result<(), AppError> {
-    use crate::server::{request::RequestContext, services::recovery};
+    use crate::{
+        domain::Email,
+        server::{request::RequestContext, services::recovery},
+    };
     let ctx = RequestContext::current()?;
-    recovery::forgot_identifier(
-        &ctx.state.db,
-        &ctx.state.mail,
-        &organization,
-        &email,
-        ctx.now(),
-    )
-    .await
-    .map_err(|e| ctx.fail(e.into()))?;
-    leptos_axum::redirect(&format!(
+    Email::parse(&email).map_err(|e| ctx.fail(e.into()))?;
+    let next = format!(
         "/portal/{}/forgot-identifier?sent=1",
         url_segment(&organization)
-    ));
+    );
+    let (db, mail, now) = (ctx.state.db.clone(), ctx.state.mail.clone(), ctx.now());
+    in_background(async move {
+        recovery::forgot_identifier(&db, &mail, &organization, &email, now).await
+    });
+    leptos_axum::redirect(&next);
     Ok(())
 }
 

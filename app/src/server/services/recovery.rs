@@ -160,6 +160,26 @@ async fn send_links(
     Ok(())
 }
 
+/// Checks an Admin Portal "forgot password" form without touching the
+/// database, so the answer can be given before (and regardless of) any work.
+pub fn check_staff_request(organization: &str, email: &str) -> Result<Email, ServiceError> {
+    if organization.trim().is_empty() {
+        return Err(ServiceError::Invalid(crate::domain::ParseError {
+            field: "organization",
+            message: "Enter your organization's short name.".into(),
+        }));
+    }
+    Ok(Email::parse(email)?)
+}
+
+/// Checks a Client Portal "forgot password" form without touching the database.
+pub fn check_client_request(
+    identifier: &str,
+    email: &str,
+) -> Result<(Identifier, Email), ServiceError> {
+    Ok((Identifier::parse(identifier)?, Email::parse(email)?))
+}
+
 /// "Forgot password" in the Admin Portal: a reset link to every staff login
 /// of the organization with that email.
 pub async fn forgot_staff_password(
@@ -169,13 +189,7 @@ pub async fn forgot_staff_password(
     email: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    if organization.trim().is_empty() {
-        return Err(ServiceError::Invalid(crate::domain::ParseError {
-            field: "organization",
-            message: "Enter your organization's short name.".into(),
-        }));
-    }
-    let email = Email::parse(email)?;
+    let email = check_staff_request(organization, email)?;
     let Some(org) = organizations::find_named(db, organization).await? else {
         return Ok(());
     };
@@ -202,8 +216,7 @@ pub async fn forgot_client_password(
     email: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let identifier = Identifier::parse(identifier)?;
-    let email = Email::parse(email)?;
+    let (identifier, email) = check_client_request(identifier, email)?;
     let Some(org) = organizations::find_named(db, organization).await? else {
         return Ok(());
     };
