@@ -44,6 +44,10 @@
 //! - `BENCH_CLIENTS` (default 2×N): concurrent sign-in clients.
 //! - `GATEHOUSE_PASSWORD_HASHERS` (default: cores): N, as for the server.
 
+// The test suite's helpers (site stand-in, PostgreSQL database, form encoding).
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use app::server::{
     auth::password::{self, PasswordHasher},
     clock::Clock,
@@ -51,7 +55,6 @@ use app::server::{
     services::{organizations, users},
     state::{AppState, SessionSettings},
 };
-use leptos::config::LeptosOptions;
 use migrations::{Migrator, MigratorTrait};
 use reqwest::{header, StatusCode};
 use server::{
@@ -430,19 +433,7 @@ async fn start_server(hashers: usize) -> BenchApp {
     let url = match std::env::var("BENCH_DATABASE_URL") {
         // A PostgreSQL server where the benchmark may create a database.
         Ok(admin_url) if !admin_url.trim().is_empty() => {
-            use sea_orm::ConnectionTrait;
-            let name = format!("gatehouse_bench_{}", std::process::id());
-            let admin = sea_orm::Database::connect(&admin_url)
-                .await
-                .expect("connect to BENCH_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create the benchmark database");
-            let (base, _) = admin_url
-                .rsplit_once('/')
-                .expect("BENCH_DATABASE_URL names a database");
-            format!("{base}/{name}")
+            common::new_postgres_database(&admin_url, "gatehouse_bench").await
         }
         _ => server::config::sqlite_url(&db_dir.path().join("bench.db")),
     };
@@ -474,18 +465,7 @@ async fn start_server(hashers: usize) -> BenchApp {
     .expect("create organization");
 
     // Leptos needs a site root; stand-in files as the HTTP tests use.
-    let site_dir = tempfile::tempdir().expect("site dir");
-    std::fs::create_dir_all(site_dir.path().join("pkg")).expect("pkg dir");
-    std::fs::write(
-        site_dir.path().join("pkg/gatehouse.js"),
-        b"export function hydrate() {}",
-    )
-    .expect("site file");
-    let leptos_options = LeptosOptions::builder()
-        .output_name("gatehouse")
-        .site_root(site_dir.path().to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .build();
+    let (site_dir, leptos_options) = common::test_site();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -536,17 +516,6 @@ fn http_client() -> reqwest::Client {
         .expect("HTTP client")
 }
 
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// What one sign-in post came to.
 enum SignIn {
     /// Signed in: the `name=value` of the session cookie.
@@ -559,9 +528,9 @@ enum SignIn {
 async fn post_sign_in(http: &reqwest::Client, target: &Target) -> SignIn {
     let body = format!(
         "organization={}&username={}&password={}",
-        urlencode(ORG),
-        urlencode(&target.username),
-        urlencode(PASSWORD)
+        common::urlencode(ORG),
+        common::urlencode(&target.username),
+        common::urlencode(PASSWORD)
     );
     let res = http
         .post(format!("{}/api/staff_sign_in", target.base))

@@ -55,11 +55,18 @@ struct Bucket {
     at: Instant,
 }
 
+/// The buckets, and when full ones were last forgotten.
+#[derive(Debug, Default)]
+struct Tracked {
+    buckets: HashMap<IpAddr, Bucket>,
+    pruned_at: Option<Instant>,
+}
+
 /// The shared limiter.
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     settings: Arc<RateLimitSettings>,
-    buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
+    state: Arc<Mutex<Tracked>>,
 }
 
 impl RateLimiter {
@@ -67,7 +74,7 @@ impl RateLimiter {
     pub fn new(settings: RateLimitSettings) -> Self {
         Self {
             settings: Arc::new(settings),
-            buckets: Arc::new(Mutex::new(HashMap::new())),
+            state: Arc::new(Mutex::new(Tracked::default())),
         }
     }
 
@@ -78,8 +85,15 @@ impl RateLimiter {
             return Ok(());
         }
         let per_second = capacity / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= MAX_TRACKED {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let Tracked { buckets, pruned_at } = &mut *state;
+        // Forget full buckets when the table is full, at most once a second:
+        // under a flood of live addresses nothing is full, and scanning the
+        // whole table on every request would only add to the load.
+        if buckets.len() >= MAX_TRACKED
+            && pruned_at.is_none_or(|t| now.duration_since(t).as_secs() >= 1)
+        {
+            *pruned_at = Some(now);
             buckets.retain(|_, b| {
                 b.tokens + now.duration_since(b.at).as_secs_f64() * per_second < capacity
             });

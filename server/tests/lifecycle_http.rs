@@ -132,7 +132,7 @@ async fn with_an_initial_password_only_the_password_change_works() {
 }
 
 #[tokio::test]
-async fn a_reset_link_shows_its_form_on_get_and_is_used_up_by_the_post_only() {
+async fn a_reset_link_shows_its_form_on_get_and_only_the_post_uses_it_up() {
     let app = spawn_app().await;
     let nia = add_staff(&app, "Resetter", false).await;
     // Links come from the configured public URL, whatever Host says.

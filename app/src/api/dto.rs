@@ -61,6 +61,15 @@ pub struct PortalView {
     pub organization_slug: String,
 }
 
+/// The top bar of a signed-in page: whose organization, who.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameView {
+    /// The organization's name.
+    pub organization_name: String,
+    /// The signed-in user, "First M. Last".
+    pub display_name: String,
+}
+
 /// What a password form shows: the rules, and whose password it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordFormView {
@@ -121,6 +130,8 @@ pub struct AuditLogView {
     pub next_cursor: Option<i32>,
     /// The user the page is filtered to, if any.
     pub filter_user: Option<UserRefView>,
+    /// The top bar.
+    pub frame: FrameView,
 }
 
 /// One message in the development mailbox.
@@ -147,4 +158,6 @@ pub struct MailboxMessageView {
 pub struct MailboxView {
     /// Newest first.
     pub messages: Vec<MailboxMessageView>,
+    /// The top bar.
+    pub frame: FrameView,
 }

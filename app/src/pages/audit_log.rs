@@ -5,7 +5,7 @@
 //! address, so filters work without script and can be bookmarked.
 
 use crate::{
-    api::{audit_log, dto::UserRefView, staff_home},
+    api::{audit_log, dto::UserRefView},
     components::TopBar,
     domain::audit_action,
     error::AppError,
@@ -93,21 +93,20 @@ pub fn AuditLogPage() -> impl IntoView {
             s.cursor,
         )
     });
-    let me = Resource::new(|| (), |_| staff_home());
     view! {
         <Title text="Audit log · Admin Portal · Gatehouse"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let s = state();
-                match (me.await, page.await) {
-                    (Ok(h), Ok(log)) => {
+                match page.await {
+                    Ok(log) => {
                         let flip = AuditState { oldest_first: !s.oldest_first, cursor: None, ..s.clone() };
                         let first = s.cursor.map(|_| s.first_page().href());
                         let next = log.next_cursor.map(|c| AuditState { cursor: Some(c), ..s.clone() }.href());
                         let clear_user = AuditState { user: None, cursor: None, ..s.clone() }.href();
                         let rows_state = AuditState { cursor: None, ..s.clone() };
                         view! {
-                            <TopBar portal="Admin Portal" organization=h.organization_name.clone() user=h.display_name.clone()/>
+                            <TopBar portal="Admin Portal" organization=log.frame.organization_name.clone() user=log.frame.display_name.clone()/>
                             <main class="page">
                                 <p class="crumbs"><A href="/admin">"Admin Portal"</A>" › Audit log"</p>
                                 <h1>"Audit log"</h1>
@@ -184,9 +183,9 @@ pub fn AuditLogPage() -> impl IntoView {
                             </main>
                         }.into_any()
                     }
-                    (Err(AppError::SignInRequired), _) | (_, Err(AppError::SignInRequired)) => view! { <Redirect path="/admin/sign-in"/> }.into_any(),
-                    (Err(AppError::PasswordChangeRequired), _) => view! { <Redirect path="/account/password"/> }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <Redirect path="/admin/sign-in"/> }.into_any(),
+                    Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/account/password"/> }.into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -4,7 +4,7 @@
 //! without a mail server. It exists only when the development setting is on.
 
 use crate::{
-    api::{dev_mailbox, staff_home},
+    api::dev_mailbox,
     components::TopBar,
     error::AppError,
     pages::{ErrorPanel, NotFound},
@@ -40,21 +40,20 @@ fn linked(body: &str) -> impl IntoView {
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
     let mailbox = Resource::new(|| (), |_| dev_mailbox());
-    let me = Resource::new(|| (), |_| staff_home());
     view! {
         <Title text="Development mailbox · Gatehouse"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match (me.await, mailbox.await) {
-                    (Ok(h), Ok(m)) => view! {
-                        <TopBar portal="Admin Portal" organization=h.organization_name.clone() user=h.display_name.clone()/>
+                match mailbox.await {
+                    Ok(m) => view! {
+                        <TopBar portal="Admin Portal" organization=m.frame.organization_name.clone() user=m.frame.display_name.clone()/>
                         <main class="page narrow">
                             <p class="crumbs"><A href="/admin">"Admin Portal"</A>" › Development mailbox"</p>
                             <h1>"Development mailbox"</h1>
                             <div class="dev-banner" role="note">
                                 <strong>"For development only. "</strong>
                                 "This page exists because this server runs with GATEHOUSE_DEV_MAILBOX on. It shows the emails Gatehouse queued for "
-                                {h.organization_name.clone()}
+                                {m.frame.organization_name.clone()}
                                 ", newest first. A production server sends them over SMTP instead and has no such page."
                             </div>
                             {if m.messages.is_empty() {
@@ -79,10 +78,10 @@ pub fn DevMailboxPage() -> impl IntoView {
                             }}
                         </main>
                     }.into_any(),
-                    (Err(AppError::SignInRequired), _) | (_, Err(AppError::SignInRequired)) => view! { <Redirect path="/admin/sign-in"/> }.into_any(),
-                    (Err(AppError::PasswordChangeRequired), _) => view! { <Redirect path="/account/password"/> }.into_any(),
-                    (_, Err(AppError::NotFound)) => view! { <NotFound/> }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <ErrorPanel error=e/> }.into_any(),
+                    Err(AppError::SignInRequired) => view! { <Redirect path="/admin/sign-in"/> }.into_any(),
+                    Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/account/password"/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
         </Suspense>

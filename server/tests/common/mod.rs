@@ -55,25 +55,48 @@ pub async fn fresh_db(engine: Engine) -> TestDb {
             let admin_url = std::env::var("TEST_DATABASE_URL").expect(
                 "TEST_DATABASE_URL must name a PostgreSQL server for the PostgreSQL tests (scripts/test.sh starts one)",
             );
-            let name = format!("gatehouse_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(&admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            admin.close().await.ok();
-            let (base, _) = admin_url
-                .rsplit_once('/')
-                .expect("TEST_DATABASE_URL has a database name");
-            let db = app::server::db::connect(&format!("{base}/{name}"))
+            let url = new_postgres_database(&admin_url, "gatehouse_test").await;
+            let db = app::server::db::connect(&url)
                 .await
                 .expect("open test database");
             Migrator::up(&db, None).await.expect("migrate PostgreSQL");
             TestDb { db, _dir: None }
         }
     }
+}
+
+/// Creates a database with a fresh name on the PostgreSQL server `admin_url`
+/// names (where the user may create databases) and returns its URL.
+pub async fn new_postgres_database(admin_url: &str, prefix: &str) -> String {
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(admin_url)
+        .await
+        .expect("connect to the PostgreSQL server");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a database");
+    admin.close().await.ok();
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("the PostgreSQL URL has a database name");
+    format!("{base}/{name}")
+}
+
+/// A site root with stand-ins for the built site's files (and their
+/// precompressed variants), so the router serves without a release build.
+pub fn test_site() -> (tempfile::TempDir, LeptosOptions) {
+    let site = tempfile::tempdir().expect("site dir");
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js"), SITE_JS).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js.br"), SITE_JS_BR).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js.gz"), SITE_JS_GZ).unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root(site.path().to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    (site, options)
 }
 
 /// One shared hasher: hashing is the slow part of seeding.
@@ -248,16 +271,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let test_db = fresh_db(Engine::Sqlite).await;
     let db = test_db.db.clone();
     let seed = seed(&db).await;
-    let site = tempfile::tempdir().expect("site dir");
-    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
-    std::fs::write(site.path().join("pkg/gatehouse.js"), SITE_JS).unwrap();
-    std::fs::write(site.path().join("pkg/gatehouse.js.br"), SITE_JS_BR).unwrap();
-    std::fs::write(site.path().join("pkg/gatehouse.js.gz"), SITE_JS_GZ).unwrap();
-    let leptos_options = LeptosOptions::builder()
-        .output_name("gatehouse")
-        .site_root(site.path().to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .build();
+    let (site, leptos_options) = test_site();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let clock = Clock::manual(chrono::Utc::now());

@@ -10,6 +10,7 @@ use crate::{
         auth::Actor,
         entities::{audit_event, user},
         error::ServiceError,
+        services::home,
     },
 };
 use sea_orm::{
@@ -123,5 +124,6 @@ pub async fn list<C: ConnectionTrait>(
         },
         filter_user: name(query.user_id),
         entries,
+        frame: home::frame(db, actor).await?,
     })
 }

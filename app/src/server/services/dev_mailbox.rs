@@ -6,7 +6,10 @@
 use crate::{
     api::dto::{MailboxMessageView, MailboxView},
     domain::StaffRole,
-    server::{auth::Actor, entities::outbox_message, error::ServiceError, mail::MailSettings},
+    server::{
+        auth::Actor, entities::outbox_message, error::ServiceError, mail::MailSettings,
+        services::home,
+    },
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -46,5 +49,6 @@ pub async fn list<C: ConnectionTrait>(
                 attempts: m.attempts,
             })
             .collect(),
+        frame: home::frame(db, actor).await?,
     })
 }

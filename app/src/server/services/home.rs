@@ -1,7 +1,7 @@
 //! The landing pages' data: what the signed-in user sees first.
 
 use crate::{
-    api::dto::{ClientHomeView, PortalView, StaffHomeView},
+    api::dto::{ClientHomeView, FrameView, PortalView, StaffHomeView},
     domain::{OrgSlug, StaffRole, UserKind},
     server::{
         auth::Actor,
@@ -12,13 +12,11 @@ use crate::{
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-/// The Admin Portal landing page for a staff actor.
-pub async fn staff_home<C: ConnectionTrait>(
+/// The actor's organization and user row.
+async fn org_and_me<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    dev_mailbox: bool,
-) -> Result<StaffHomeView, ServiceError> {
-    let role = actor.require_staff()?;
+) -> Result<(organization::Model, user::Model), ServiceError> {
     let org = organization::Entity::find_by_id(actor.organization_id)
         .one(db)
         .await?
@@ -28,6 +26,27 @@ pub async fn staff_home<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
+    Ok((org, me))
+}
+
+/// What the top bar of an Admin Portal page shows: two lookups by key, no
+/// counting (the landing page's figures are for the landing page only).
+pub async fn frame<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<FrameView, ServiceError> {
+    let (org, me) = org_and_me(db, actor).await?;
+    Ok(FrameView {
+        organization_name: org.name,
+        display_name: me.display_name(),
+    })
+}
+
+/// The Admin Portal landing page for a staff actor.
+pub async fn staff_home<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    dev_mailbox: bool,
+) -> Result<StaffHomeView, ServiceError> {
+    let role = actor.require_staff()?;
+    let (org, me) = org_and_me(db, actor).await?;
     let count_users = |kind: UserKind| {
         user::Entity::find()
             .filter(user::Column::OrganizationId.eq(actor.organization_id))
