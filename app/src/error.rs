@@ -53,6 +53,14 @@ pub enum AppError {
     /// The thing asked for does not exist (or belongs to someone else).
     #[error("That could not be found.")]
     NotFound,
+    /// A staff user is emulating an Account Manager: stop emulating first.
+    #[error("You are emulating {account_manager} of {account}. Stop emulating to use the Admin Portal or to change your own password.")]
+    Emulating {
+        /// The emulated Account Manager's name.
+        account_manager: String,
+        /// The account's name.
+        account: String,
+    },
     /// The change conflicts with existing data (e.g. a name already taken).
     #[error("{0}")]
     Conflict(String),

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_accounts_and_sign_in;
 mod m20261122_000002_account_lifecycle;
+mod m20261122_000003_client_accounts_and_documents;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_accounts_and_sign_in::Migration),
             Box::new(m20261122_000002_account_lifecycle::Migration),
+            Box::new(m20261122_000003_client_accounts_and_documents::Migration),
         ]
     }
 }

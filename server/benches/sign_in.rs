@@ -479,6 +479,10 @@ async fn start_server(hashers: usize) -> BenchApp {
         sessions: Arc::new(SessionSettings::default()),
         clock: Clock::System,
         mail: Arc::new(MailSettings::new(base.clone(), false)),
+        files: Arc::new(app::server::state::FileSettings {
+            dir: site_dir.path().join("documents"),
+            max_upload_bytes: app::server::state::FileSettings::DEFAULT_MAX_UPLOAD_BYTES,
+        }),
     };
     let router = router::build(
         state,

@@ -25,6 +25,8 @@ pub struct Config {
     pub sessions: SessionSettings,
     /// `GATEHOUSE_MAX_BODY_BYTES`: largest request body accepted.
     pub max_body_bytes: usize,
+    /// `GATEHOUSE_MAX_UPLOAD_MB`: largest document upload (default 20).
+    pub max_upload_bytes: u64,
     /// `GATEHOUSE_PASSWORD_HASHERS`: argon2 hashes run at once.
     pub password_hashers: usize,
     /// `SMTP_URL`: where email goes (lettre's URL format); `None` without it.
@@ -121,6 +123,14 @@ impl Config {
                 idle_timeout: Duration::from_secs(idle_minutes.max(1) * 60),
             },
             max_body_bytes: parsed("GATEHOUSE_MAX_BODY_BYTES", "a number of bytes", 1024 * 1024)?,
+            max_upload_bytes: parsed::<u64>(
+                "GATEHOUSE_MAX_UPLOAD_MB",
+                "a number of megabytes",
+                20,
+            )?
+            .max(1)
+                * 1024
+                * 1024,
             password_hashers: parsed(
                 "GATEHOUSE_PASSWORD_HASHERS",
                 "a number of threads",

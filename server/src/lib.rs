@@ -10,7 +10,10 @@ pub mod rate_limit;
 pub mod router;
 
 use app::server::{
-    auth::password::PasswordHasher, clock::Clock, mail::MailSettings, state::AppState,
+    auth::password::PasswordHasher,
+    clock::Clock,
+    mail::MailSettings,
+    state::{AppState, FileSettings},
 };
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
@@ -43,6 +46,10 @@ pub fn state(config: &config::Config, db: DatabaseConnection) -> AppState {
         mail: Arc::new(MailSettings {
             from: config.smtp_from.clone(),
             ..MailSettings::new(config.public_url.clone(), config.dev_mailbox)
+        }),
+        files: Arc::new(FileSettings {
+            dir: config.data_dir.join("documents"),
+            max_upload_bytes: config.max_upload_bytes,
         }),
     }
 }

@@ -5,10 +5,13 @@ use crate::{
     middleware,
     rate_limit::{self, RateLimitSettings, RateLimiter},
 };
-use app::{server::state::AppState, shell, App};
+use app::{
+    server::{files, state::AppState},
+    shell, App,
+};
 use axum::{
     middleware::{from_fn, from_fn_with_state},
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -31,6 +34,15 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
     let routes = generate_route_list(App);
     let context = || app::server::csp::provide_request_nonce();
     let options = state.leptos_options.clone();
+    // Uploads stream and count their own bytes (refusing past the limit as
+    // they go); the hard cap here only bounds the form around the file.
+    let upload_cap = usize::try_from(state.files.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let files = Router::new()
+        .route("/documents/upload", post(files::upload))
+        .route("/documents/{id}/file", get(files::download))
+        .layer(RequestBodyLimitLayer::new(upload_cap));
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
@@ -39,6 +51,7 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
             _,
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .merge(files)
         .layer(from_fn_with_state(limiter, rate_limit::limit))
         .layer(from_fn(middleware::refuse_cross_site))
         .layer(from_fn(middleware::security_headers))

@@ -50,6 +50,10 @@ pub struct ClientHomeView {
     pub username: String,
     /// Their role in the account.
     pub role: String,
+    /// Whether they manage the account's office staff (Account Manager).
+    pub manages_office_staff: bool,
+    /// Set while a staff user emulates this Account Manager.
+    pub emulation: Option<EmulationView>,
 }
 
 /// The public face of a Client Portal before sign-in.
@@ -68,6 +72,20 @@ pub struct FrameView {
     pub organization_name: String,
     /// The signed-in user, "First M. Last".
     pub display_name: String,
+    /// Set while a staff user emulates an Account Manager: every page shows
+    /// the banner.
+    pub emulation: Option<EmulationView>,
+}
+
+/// The emulation banner's facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmulationView {
+    /// The staff user at the keyboard.
+    pub staff_name: String,
+    /// The Account Manager being emulated.
+    pub account_manager: String,
+    /// Their account's name.
+    pub account: String,
 }
 
 /// What a password form shows: the rules, and whose password it is.
@@ -160,4 +178,176 @@ pub struct MailboxView {
     pub messages: Vec<MailboxMessageView>,
     /// The top bar.
     pub frame: FrameView,
+}
+
+/// One row of the client accounts table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRowView {
+    /// The account's id (for its page's address).
+    pub id: i32,
+    /// The client's name.
+    pub name: String,
+    /// The identifier clients sign in with.
+    pub identifier: String,
+    /// Main phone as typed, if any.
+    pub main_phone: Option<String>,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+}
+
+/// A page of the client accounts table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountListView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The rows of this page.
+    pub rows: Vec<AccountRowView>,
+    /// The cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
+    /// Whether the actor may create and edit accounts.
+    pub can_manage: bool,
+}
+
+/// A client account's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The account's id.
+    pub id: i32,
+    /// The client's name.
+    pub name: String,
+    /// Main phone as typed ("" without one).
+    pub main_phone: String,
+    /// Postal address ("" without one).
+    pub address: String,
+    /// The identifier clients sign in with.
+    pub identifier: String,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// The Client Portal's address for this organization.
+    pub portal_path: String,
+    /// Whether the actor may edit it and manage its Account Manager.
+    pub can_manage: bool,
+}
+
+/// A login of a client account as its lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientUserView {
+    /// The user's id.
+    pub id: i32,
+    /// "First Last".
+    pub display_name: String,
+    /// Their username (unique in the account).
+    pub username: String,
+    /// Whether the login is active.
+    pub active: bool,
+    /// Office staff: may change documents.
+    pub can_modify: bool,
+    /// Office staff: may delete documents.
+    pub can_delete: bool,
+    /// Still has to replace an initial password.
+    pub must_change_password: bool,
+    /// Last sign-in (RFC 3339), if any.
+    pub last_login_at: Option<String>,
+    /// The latest audited action about them, e.g. "Password reset by
+    /// someone else · Dana Park as Sam Lee".
+    pub latest_activity: Option<LatestActivityView>,
+}
+
+/// The latest audited action about a user, for the lists' "Latest activity".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestActivityView {
+    /// What happened.
+    pub action: String,
+    /// Who did it: "Dana Park", or "Dana Park as Sam Lee" while emulating.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// The Account Manager page of one account (Admin Portal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountManagerView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The account's id.
+    pub account_id: i32,
+    /// The account's name.
+    pub account_name: String,
+    /// The identifier the Account Manager signs in with.
+    pub identifier: String,
+    /// The Client Portal's sign-in address.
+    pub portal_path: String,
+    /// The Account Manager's login, once created.
+    pub manager: Option<ClientUserView>,
+    /// The account's office staff.
+    pub office_staff: Vec<ClientUserView>,
+    /// Whether the actor may create or reset the login and emulate.
+    pub can_manage: bool,
+    /// The organization's password rules, for the live checklist.
+    pub policy: crate::domain::PasswordPolicy,
+}
+
+/// The Account Manager's office staff page (Client Portal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeStaffListView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The account's name.
+    pub account_name: String,
+    /// The office staff.
+    pub staff: Vec<ClientUserView>,
+    /// The organization's password rules.
+    pub policy: crate::domain::PasswordPolicy,
+    /// Whether the actor may grant `can_modify` (only rights they hold).
+    pub may_grant_modify: bool,
+    /// Whether the actor may grant `can_delete`.
+    pub may_grant_delete: bool,
+}
+
+/// One document of a client account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentView {
+    /// The document's id.
+    pub id: i32,
+    /// Whether it is a PDF file (else a report).
+    pub is_pdf: bool,
+    /// The report's title, or the PDF's file name.
+    pub title: String,
+    /// The report's text ("" for a PDF).
+    pub body: String,
+    /// PDF: size in bytes.
+    pub size_bytes: Option<i64>,
+    /// PDF: issue date (YYYY-MM-DD).
+    pub issue_date: Option<String>,
+    /// PDF: business purpose.
+    pub business_purpose: Option<String>,
+    /// PDF: document type.
+    pub document_type: Option<String>,
+    /// Who created it ("Dana Park as Sam Lee" when emulating).
+    pub created_by: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Who changed it last.
+    pub modified_by: String,
+    /// When (RFC 3339).
+    pub modified_at: String,
+}
+
+/// A client account's documents and what the actor may do with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentsView {
+    /// The account they belong to.
+    pub account_id: i32,
+    /// Newest first.
+    pub documents: Vec<DocumentView>,
+    /// May add reports and upload PDFs.
+    pub can_add: bool,
+    /// May edit.
+    pub can_modify: bool,
+    /// May delete.
+    pub can_delete: bool,
+    /// The upload size limit in bytes.
+    pub max_upload_bytes: u64,
 }

@@ -2,15 +2,23 @@
 //! call -> DTO. They are public HTTP endpoints (`/api/<name>`), so every check
 //! happens in the service they call, with the tenant taken from the session.
 
+mod account_manager;
+mod accounts;
 mod audit;
+mod documents;
 pub mod dto;
 mod home;
+mod office_staff;
 mod password;
 mod recovery;
 mod sign_in;
 
+pub use account_manager::*;
+pub use accounts::*;
 pub use audit::*;
+pub use documents::*;
 pub use home::*;
+pub use office_staff::*;
 pub use password::*;
 pub use recovery::*;
 pub use sign_in::*;
@@ -25,4 +33,7 @@ pub const RATE_LIMITED_ENDPOINTS: &[&str] = &[
     "/api/forgot_client_password",
     "/api/forgot_identifier",
     "/api/set_password_from_link",
+    "/api/set_account_manager_login",
+    "/api/create_office_staff",
+    "/api/reset_office_staff_password",
 ];

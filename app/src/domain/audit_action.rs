@@ -36,6 +36,24 @@ pub const USER_ENABLED: &str = "user_enabled";
 pub const LOGIN_REVOKED: &str = "login_revoked";
 /// A user's Can Login was granted.
 pub const LOGIN_GRANTED: &str = "login_granted";
+/// A client account's name, phone or address was changed.
+pub const ACCOUNT_UPDATED: &str = "account_updated";
+/// A client account's identifier was changed.
+pub const IDENTIFIER_CHANGED: &str = "identifier_changed";
+/// Someone set another user's password (an initial one to change).
+pub const PASSWORD_RESET: &str = "password_reset";
+/// A staff user started emulating an Account Manager.
+pub const EMULATION_STARTED: &str = "emulation_started";
+/// A staff user stopped emulating an Account Manager.
+pub const EMULATION_STOPPED: &str = "emulation_stopped";
+/// An office staff user's modify/delete rights were changed.
+pub const RIGHTS_CHANGED: &str = "rights_changed";
+/// A document (report or PDF) was added to a client account.
+pub const DOCUMENT_ADDED: &str = "document_added";
+/// A document was changed.
+pub const DOCUMENT_CHANGED: &str = "document_changed";
+/// A document was deleted.
+pub const DOCUMENT_DELETED: &str = "document_deleted";
 
 /// Every action with its label, in the order the audit page's filter lists them.
 pub const ALL: &[(&str, &str)] = &[
@@ -54,7 +72,16 @@ pub const ALL: &[(&str, &str)] = &[
     (USER_ENABLED, "User enabled"),
     (LOGIN_REVOKED, "Can Login removed"),
     (LOGIN_GRANTED, "Can Login granted"),
+    (PASSWORD_RESET, "Password reset by someone else"),
+    (RIGHTS_CHANGED, "Office staff rights changed"),
+    (EMULATION_STARTED, "Emulation started"),
+    (EMULATION_STOPPED, "Emulation stopped"),
     (ACCOUNT_CREATED, "Client account created"),
+    (ACCOUNT_UPDATED, "Client account changed"),
+    (IDENTIFIER_CHANGED, "Identifier changed"),
+    (DOCUMENT_ADDED, "Document added"),
+    (DOCUMENT_CHANGED, "Document changed"),
+    (DOCUMENT_DELETED, "Document deleted"),
     (ORGANIZATION_CREATED, "Organization created"),
 ];
 

@@ -5,7 +5,9 @@
 //! Every `parse` returns a [`ParseError`] whose message is meant for people and
 //! is shown next to the field that caused it.
 
+mod account;
 pub mod audit_action;
+pub mod document;
 mod email;
 mod identifier;
 pub mod names;
@@ -14,6 +16,7 @@ mod password_policy;
 mod roles;
 mod username;
 
+pub use account::{AccountDetails, AccountSort};
 pub use email::Email;
 pub use identifier::Identifier;
 pub use names::PersonName;

@@ -23,6 +23,15 @@ pub enum ServiceError {
     /// Missing, or outside the actor's organization/account.
     #[error("not found")]
     NotFound,
+    /// A staff user is emulating an Account Manager: the Admin Portal and
+    /// the Account Manager's own password wait until the emulation stops.
+    #[error("emulating {account_manager} of {account}")]
+    Emulating {
+        /// The emulated Account Manager's name.
+        account_manager: String,
+        /// The account's name.
+        account: String,
+    },
     /// Conflicts with existing data; the message is for people.
     #[error("{0}")]
     Conflict(String),
@@ -51,6 +60,13 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Conflict(m) => AppError::Conflict(m),
+            ServiceError::Emulating {
+                account_manager,
+                account,
+            } => AppError::Emulating {
+                account_manager,
+                account,
+            },
             ServiceError::Internal(cause) => internal(cause.as_ref()),
         }
     }

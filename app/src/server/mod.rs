@@ -8,6 +8,7 @@ pub mod csp;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod files;
 pub mod mail;
 pub mod request;
 pub mod services;

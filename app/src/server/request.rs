@@ -7,7 +7,7 @@ use crate::{
     error::AppError,
     server::{
         auth::{session, Actor},
-        entities::user,
+        entities::{session as session_entity, user},
         state::AppState,
     },
 };
@@ -32,6 +32,11 @@ impl RequestContext {
         Ok(Self { state, parts })
     }
 
+    /// The context of a plain axum handler (uploads and downloads).
+    pub fn new(state: AppState, parts: Parts) -> Self {
+        Self { state, parts }
+    }
+
     /// The session token in the request's cookie, if any.
     pub fn session_token(&self) -> Option<String> {
         self.parts
@@ -49,31 +54,58 @@ impl RequestContext {
 
     /// The live session and its user, recording the use for the idle
     /// timeout; `SignInRequired` without one.
-    async fn live_user(&self) -> Result<(String, user::Model), AppError> {
+    async fn live_session(&self) -> Result<(String, session_entity::Model, user::Model), AppError> {
         let token = self.session_token().ok_or(AppError::SignInRequired)?;
         let now = self.now();
         let found = session::find_live(&self.state.db, &token, &self.state.sessions, now).await?;
         let (s, user) = found.ok_or(AppError::SignInRequired)?;
         session::touch(&self.state.db, &s, now).await?;
-        Ok((token, user))
+        Ok((token, s, user))
     }
 
     /// The signed-in actor. `SignInRequired` without a live session, and
     /// `PasswordChangeRequired` while the user must still replace an initial
     /// password: every server function but the password change goes through
-    /// here, so that gate cannot be forgotten.
+    /// here, so that gate cannot be forgotten. A session that emulates an
+    /// Account Manager yields that Account Manager, with the emulation.
     pub async fn actor(&self) -> Result<Actor, AppError> {
-        let (_, user) = self.live_user().await?;
+        let (_, s, user) = self.live_session().await?;
         if user.must_change_password {
             return Err(AppError::PasswordChangeRequired);
+        }
+        if let Some(emulated) = s.emulated_user_id {
+            if let Some(actor) =
+                crate::server::services::emulation::actor_for(&self.state.db, &user, emulated)
+                    .await?
+            {
+                return Ok(actor);
+            }
         }
         Ok(Actor::from_user(&user)?)
     }
 
+    /// The actor, with the session token (for rotating the session at the
+    /// start and end of an emulation).
+    pub async fn actor_and_token(&self) -> Result<(Actor, String), AppError> {
+        let actor = self.actor().await?;
+        let token = self.session_token().ok_or(AppError::SignInRequired)?;
+        Ok((actor, token))
+    }
+
     /// The signed-in actor and session token even when a password change is
-    /// pending: only for changing the password itself.
+    /// pending: only for changing the password itself. Refused while
+    /// emulating: nobody changes an Account Manager's password for them.
     pub async fn actor_changing_password(&self) -> Result<(Actor, String, bool), AppError> {
-        let (token, user) = self.live_user().await?;
+        let (token, s, user) = self.live_session().await?;
+        if s.emulated_user_id.is_some() {
+            let actor = self.actor().await?;
+            if let Some(e) = actor.emulation {
+                return Err(AppError::Emulating {
+                    account_manager: e.account_manager_name,
+                    account: e.account_name,
+                });
+            }
+        }
         let must = user.must_change_password;
         Ok((Actor::from_user(&user)?, token, must))
     }
@@ -96,7 +128,7 @@ impl RequestContext {
                 AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
                 AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::NotFound => StatusCode::NOT_FOUND,
-                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Conflict(_) | AppError::Emulating { .. } => StatusCode::CONFLICT,
                 AppError::Unreachable | AppError::Internal { .. } => {
                     StatusCode::INTERNAL_SERVER_ERROR
                 }
@@ -106,6 +138,20 @@ impl RequestContext {
             }
         }
         error
+    }
+
+    /// The signed-in actor, its refusal given the fitting status (what most
+    /// server functions start with).
+    pub async fn signed_in(&self) -> Result<Actor, AppError> {
+        self.actor().await.map_err(|e| self.fail(e))
+    }
+
+    /// A service's result as the browser gets it (see [`Self::fail`]).
+    pub fn finish<T>(
+        &self,
+        result: Result<T, crate::server::error::ServiceError>,
+    ) -> Result<T, AppError> {
+        result.map_err(|e| self.fail(e.into()))
     }
 
     /// Sets the cookie of a newly opened session.

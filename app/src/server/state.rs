@@ -29,6 +29,22 @@ impl Default for SessionSettings {
     }
 }
 
+/// Where uploaded files live and how large they may be.
+#[derive(Clone, Debug)]
+pub struct FileSettings {
+    /// The directory documents are stored in, under generated names
+    /// (`<data dir>/documents`), outside any web root.
+    pub dir: std::path::PathBuf,
+    /// The largest upload accepted, in bytes; enforced while the body
+    /// streams in.
+    pub max_upload_bytes: u64,
+}
+
+impl FileSettings {
+    /// The default upload limit: 20 MB.
+    pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
+}
+
 /// Shared application state: the router's state and, through leptos context,
 /// every server function's.
 #[derive(Clone)]
@@ -45,6 +61,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Outgoing email: public address for links, dev mailbox, worker wake-up.
     pub mail: Arc<MailSettings>,
+    /// Uploaded documents.
+    pub files: Arc<FileSettings>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

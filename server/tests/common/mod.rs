@@ -10,7 +10,7 @@ use app::server::{
     entities::{client_account, organization},
     mail::MailSettings,
     services::{accounts, organizations, users},
-    state::{AppState, SessionSettings},
+    state::{AppState, FileSettings, SessionSettings},
 };
 use leptos::config::LeptosOptions;
 use migrations::{Migrator, MigratorTrait};
@@ -164,6 +164,7 @@ async fn seed_account(
         &accounts::NewAccount {
             name: name.into(),
             main_phone: Some(phone.into()),
+            address: None,
         },
         None,
         chrono::Utc::now(),
@@ -228,8 +229,13 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub seed: Seed,
     pub http: reqwest::Client,
+    /// Where uploaded documents are stored.
+    pub files_dir: std::path::PathBuf,
+    /// The upload limit in bytes.
+    pub max_upload_bytes: u64,
     _db: TestDb,
     _site: tempfile::TempDir,
+    _files: tempfile::TempDir,
 }
 
 /// Bytes standing in for the built site's files and their precompressed
@@ -245,6 +251,10 @@ pub struct AppOptions {
     pub rate_limit: RateLimitSettings,
     /// Whether the development mailbox is on.
     pub dev_mailbox: bool,
+    /// The database engine.
+    pub engine: Engine,
+    /// The document upload limit.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for AppOptions {
@@ -257,6 +267,8 @@ impl Default for AppOptions {
                 trusted_proxies: Vec::new(),
             },
             dev_mailbox: true,
+            engine: Engine::Sqlite,
+            max_upload_bytes: FileSettings::DEFAULT_MAX_UPLOAD_BYTES,
         }
     }
 }
@@ -268,7 +280,9 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the application with `options`.
 pub async fn spawn_app_with(options: AppOptions) -> TestApp {
-    let test_db = fresh_db(Engine::Sqlite).await;
+    let test_db = fresh_db(options.engine).await;
+    let files = tempfile::tempdir().expect("files dir");
+    let files_dir = files.path().join("documents");
     let db = test_db.db.clone();
     let seed = seed(&db).await;
     let (site, leptos_options) = test_site();
@@ -286,6 +300,10 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         sessions: Arc::new(session_settings()),
         clock: clock.clone(),
         mail: mail.clone(),
+        files: Arc::new(FileSettings {
+            dir: files_dir.clone(),
+            max_upload_bytes: options.max_upload_bytes,
+        }),
     };
     let router = server::router::build(
         state,
@@ -315,8 +333,11 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap(),
+        files_dir,
+        max_upload_bytes: options.max_upload_bytes,
         _db: test_db,
         _site: site,
+        _files: files,
     }
 }
 

@@ -1,9 +1,17 @@
 //! The `Actor`: who a request acts as, built once from the session and passed
 //! explicitly to every service. Services decide with it; they never look at
 //! the request themselves.
+//!
+//! While a staff user emulates an Account Manager, the actor *is* that
+//! Account Manager (same rights, same account) and carries the
+//! [`Emulation`]: audit rows then name the staff user as the one who acted,
+//! on behalf of the Account Manager.
 
 use crate::domain::{ClientRole, StaffRole, UserKind};
-use crate::server::{entities::user, error::ServiceError};
+use crate::server::{
+    entities::{client_account, user},
+    error::ServiceError,
+};
 
 /// What kind of user is acting, with the role that goes with the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,15 +27,44 @@ pub enum Principal {
     },
 }
 
+/// A staff user acting as an Account Manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emulation {
+    /// The staff user really at the keyboard.
+    pub staff_user_id: i32,
+    /// Their display name.
+    pub staff_name: String,
+    /// The emulated Account Manager's display name.
+    pub account_manager_name: String,
+    /// The account's name.
+    pub account_name: String,
+    /// The account's id (where "Stop emulating" returns to).
+    pub account_id: i32,
+}
+
 /// The signed-in user a request acts as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// The user's id.
+    /// The user whose rights apply (the Account Manager while emulating).
     pub user_id: i32,
     /// The tenant: every query of tenant data is scoped by it.
     pub organization_id: i32,
     /// Staff or client, with the role.
     pub principal: Principal,
+    /// May change the account's documents (staff, Account Managers, office
+    /// staff granted `can_modify`). Read from the user row on every request,
+    /// so a change takes effect at the next one.
+    pub can_modify: bool,
+    /// May delete the account's documents (likewise with `can_delete`).
+    pub can_delete: bool,
+    /// Set while a staff user emulates this Account Manager.
+    pub emulation: Option<Emulation>,
+}
+
+/// Staff roles allowed to emulate an Account Manager and to manage client
+/// accounts and their Account Manager logins.
+pub fn manages_accounts(role: StaffRole) -> bool {
+    matches!(role, StaffRole::UserAdministrator | StaffRole::Broker)
 }
 
 impl Actor {
@@ -46,18 +83,82 @@ impl Actor {
                 account_id: u.client_account_id.ok_or_else(corrupt)?,
             },
         };
+        let (can_modify, can_delete) = match principal {
+            Principal::Staff(_) => (true, true),
+            Principal::Client {
+                role: ClientRole::AccountManager,
+                ..
+            } => (true, true),
+            Principal::Client {
+                role: ClientRole::OfficeStaff,
+                ..
+            } => (u.can_modify, u.can_delete),
+            Principal::Client { .. } => (false, false),
+        };
         Ok(Self {
             user_id: u.id,
             organization_id: u.organization_id,
             principal,
+            can_modify,
+            can_delete,
+            emulation: None,
         })
     }
 
-    /// The staff role, or `Forbidden` for a client user.
+    /// The actor of `staff` emulating `account_manager` of `account`, or
+    /// `None` when that emulation is no longer allowed (the staff user lost
+    /// the role, the user is no longer that account's Account Manager, or
+    /// the rows are of different organizations).
+    pub fn emulating(
+        staff: &user::Model,
+        account_manager: &user::Model,
+        account: &client_account::Model,
+    ) -> Result<Option<Self>, ServiceError> {
+        let staff_actor = Self::from_user(staff)?;
+        let allowed = matches!(staff_actor.principal, Principal::Staff(r) if manages_accounts(r))
+            && account_manager.organization_id == staff.organization_id
+            && account.organization_id == staff.organization_id
+            && account_manager.client_account_id == Some(account.id)
+            && account_manager.kind == UserKind::Client.as_str()
+            && account_manager.role == ClientRole::AccountManager.as_str();
+        if !allowed {
+            return Ok(None);
+        }
+        let mut actor = Self::from_user(account_manager)?;
+        actor.emulation = Some(Emulation {
+            staff_user_id: staff.id,
+            staff_name: staff.display_name(),
+            account_manager_name: account_manager.display_name(),
+            account_name: account.name.clone(),
+            account_id: account.id,
+        });
+        Ok(Some(actor))
+    }
+
+    /// The staff role, or `Forbidden` for a client user (and `Emulating`
+    /// while a staff user acts as an Account Manager: the Admin Portal waits
+    /// until the emulation stops).
     pub fn require_staff(&self) -> Result<StaffRole, ServiceError> {
+        if let Some(e) = &self.emulation {
+            return Err(ServiceError::Emulating {
+                account_manager: e.account_manager_name.clone(),
+                account: e.account_name.clone(),
+            });
+        }
         match self.principal {
             Principal::Staff(role) => Ok(role),
             Principal::Client { .. } => Err(ServiceError::Forbidden),
+        }
+    }
+
+    /// A staff role that manages client accounts (User Administrator or
+    /// Broker), or `Forbidden`.
+    pub fn require_account_manager_staff(&self) -> Result<StaffRole, ServiceError> {
+        let role = self.require_staff()?;
+        if manages_accounts(role) {
+            Ok(role)
+        } else {
+            Err(ServiceError::Forbidden)
         }
     }
 
@@ -66,6 +167,15 @@ impl Actor {
         match self.principal {
             Principal::Client { role, account_id } => Ok((role, account_id)),
             Principal::Staff(_) => Err(ServiceError::Forbidden),
+        }
+    }
+
+    /// Who the audit trail names: the user at the keyboard, and (while
+    /// emulating) the Account Manager they act for.
+    pub fn audit_ids(&self) -> (Option<i32>, Option<i32>) {
+        match &self.emulation {
+            Some(e) => (Some(e.staff_user_id), Some(self.user_id)),
+            None => (Some(self.user_id), None),
         }
     }
 }

@@ -74,6 +74,18 @@ pub async fn create<C: ConnectionTrait>(
     settings: &SessionSettings,
     now: DateTime<Utc>,
 ) -> Result<String, ServiceError> {
+    create_emulating(db, user, None, settings, now).await
+}
+
+/// Creates a session for `user` that emulates `emulated_user_id` (an Account
+/// Manager) when given, and returns its token.
+pub async fn create_emulating<C: ConnectionTrait>(
+    db: &C,
+    user: &user::Model,
+    emulated_user_id: Option<i32>,
+    settings: &SessionSettings,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
     let token = new_token();
     let lifetime = chrono::Duration::from_std(settings.lifetime)
         .map_err(|e| ServiceError::Internal(Box::new(e)))?;
@@ -84,6 +96,7 @@ pub async fn create<C: ConnectionTrait>(
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + lifetime),
+        emulated_user_id: Set(emulated_user_id),
     }
     .insert(db)
     .await?;

@@ -13,6 +13,12 @@ pub struct Model {
     pub main_phone: Option<String>,
     pub identifier: String,
     pub created_at: DateTimeUtc,
+    /// Postal address as typed (several lines).
+    pub address: Option<String>,
+    /// The name lower-cased: what the table sorts and searches by.
+    pub name_key: String,
+    /// The main phone's digits ("" without one): what phone search matches.
+    pub phone_digits: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

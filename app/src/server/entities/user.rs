@@ -24,12 +24,30 @@ pub struct Model {
     pub active: bool,
     pub can_login: bool,
     pub must_change_password: bool,
+    /// Office staff: may change the account's documents.
+    pub can_modify: bool,
+    /// Office staff: may delete the account's documents.
+    pub can_delete: bool,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// A client user's account.
+    #[sea_orm(
+        belongs_to = "super::client_account::Entity",
+        from = "Column::ClientAccountId",
+        to = "super::client_account::Column::Id"
+    )]
+    ClientAccount,
+}
+
+impl Related<super::client_account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ClientAccount.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
 

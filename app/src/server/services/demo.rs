@@ -169,6 +169,7 @@ pub async fn load(
                 &accounts::NewAccount {
                     name: (*name).into(),
                     main_phone: phone.map(Into::into),
+                    address: None,
                 },
                 None,
                 now,

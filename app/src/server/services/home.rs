@@ -36,6 +36,7 @@ pub async fn frame<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<FrameVie
     Ok(FrameView {
         organization_name: org.name,
         display_name: me.display_name(),
+        emulation: crate::server::services::emulation::banner(actor),
     })
 }
 
@@ -109,6 +110,8 @@ pub async fn client_home<C: ConnectionTrait>(
         display_name: me.display_name(),
         username: me.username,
         role: role.label().to_string(),
+        manages_office_staff: role == crate::domain::ClientRole::AccountManager,
+        emulation: crate::server::services::emulation::banner(actor),
     })
 }
 

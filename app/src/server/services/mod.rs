@@ -2,14 +2,20 @@
 //! tenant data, the `Actor`) explicitly and scopes every query by the actor's
 //! organization.
 
+pub mod account_manager;
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod audit_log;
+pub mod client_logins;
 pub mod demo;
 pub mod dev_mailbox;
+pub mod documents;
 pub mod email_tokens;
+pub mod emulation;
 pub mod home;
 pub mod lockout;
+pub mod office_staff;
 pub mod organizations;
 pub mod outbox;
 pub mod passwords;

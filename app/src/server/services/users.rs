@@ -172,6 +172,8 @@ async fn insert_login<C: ConnectionTrait>(
         password_hash: Set(Some(login.password_hash)),
         active: Set(true),
         can_login: Set(true),
+        can_modify: Set(false),
+        can_delete: Set(false),
         must_change_password: Set(login.must_change_password),
         last_login_at: Set(None),
         created_at: Set(now),

@@ -1,0 +1,403 @@
+//! Uploading and downloading PDF documents: plain axum handlers, because a
+//! file should stream rather than travel as a server function's argument.
+//!
+//! * `POST /documents/upload` (multipart: `account` for staff, `issue_date`,
+//!   `business_purpose`, `document_type`, `file`, optional `return_to`). The
+//!   file streams to a temporary file in the documents directory; the upload
+//!   is refused as soon as it passes the size limit, and unless it starts
+//!   with `%PDF-`. Only then is it renamed to a generated name and recorded.
+//!   Script callers (`Accept: application/json`) get `{"id": …}` or an
+//!   [`AppError`] with a fitting status; a plain form post is redirected back
+//!   to `return_to` with `uploaded=1` or `upload_error=…`.
+//! * `GET /documents/{id}/file`: the PDF as an attachment, for whoever may
+//!   see the document (checked per account in `services::documents`).
+
+use crate::{
+    domain::document::{display_file_name, PdfDetails},
+    error::AppError,
+    server::{
+        request::RequestContext,
+        services::documents::{self, StoredPdf},
+        state::AppState,
+    },
+};
+use axum::{
+    body::Body,
+    extract::{FromRequest, Multipart, Path, Request, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use std::path::PathBuf;
+use tokio::io::AsyncWriteExt;
+
+/// The magic bytes every PDF starts with.
+const PDF_MAGIC: &[u8] = b"%PDF-";
+
+/// Largest text field of the upload form.
+const TEXT_FIELD_MAX: usize = 4096;
+
+/// How an upload went wrong, before it became a document.
+fn refuse(field: Option<&str>, message: impl Into<String>) -> AppError {
+    AppError::Validation {
+        field: field.map(str::to_string),
+        message: message.into(),
+    }
+}
+
+fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::SignInRequired | AppError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) | AppError::Emulating { .. } => StatusCode::CONFLICT,
+        AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unreachable | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Removes a temporary file when dropped, unless it was kept.
+struct TempFile(Option<PathBuf>);
+
+impl TempFile {
+    /// Tracks `path` instead, removing the file tracked until now.
+    fn track(&mut self, path: PathBuf) {
+        if let Some(old) = self.0.replace(path) {
+            if !self.0.as_ref().is_some_and(|p| *p == old) {
+                let _ = std::fs::remove_file(old);
+            }
+        }
+    }
+    /// The file was renamed to `path`: track it under that name.
+    fn renamed(&mut self, path: PathBuf) {
+        self.0 = Some(path);
+    }
+    /// The file is a document now: keep it.
+    fn keep(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// What the form sent besides the file.
+#[derive(Default)]
+struct UploadForm {
+    account: Option<i32>,
+    issue_date: String,
+    business_purpose: String,
+    document_type: String,
+    return_to: Option<String>,
+    file: Option<(String, PathBuf, u64)>,
+}
+
+/// `POST /documents/upload`.
+pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let (parts, body) = req.into_parts();
+    let ctx = RequestContext::new(state.clone(), parts.clone());
+    let mut form = UploadForm::default();
+    let outcome = receive(&ctx, &state, Request::from_parts(parts, body), &mut form).await;
+    if wants_json {
+        return match outcome {
+            Ok(id) => (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response(),
+            Err(e) => (status_of(&e), Json(e)).into_response(),
+        };
+    }
+    // A plain form post: back to the page it came from (a path of this site
+    // only), with the outcome in the address.
+    let back = form
+        .return_to
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    let sep = if back.contains('?') { '&' } else { '?' };
+    let location = match outcome {
+        Ok(_) => format!("{back}{sep}uploaded=1"),
+        Err(AppError::SignInRequired) => "/".into(),
+        Err(e) => format!("{back}{sep}upload_error={}", urlencode(&e.to_string())),
+    };
+    (
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")),
+        )],
+    )
+        .into_response()
+}
+
+/// Streams the form in, checks it, records the document. Returns its id.
+async fn receive(
+    ctx: &RequestContext,
+    state: &AppState,
+    req: Request,
+    form: &mut UploadForm,
+) -> Result<i32, AppError> {
+    let actor = ctx.actor().await?;
+    let limit = state.files.max_upload_bytes;
+    let too_large = || {
+        refuse(
+            Some("file"),
+            format!(
+                "The file is larger than the limit of {}.",
+                human_size(limit)
+            ),
+        )
+    };
+    let mut multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|_| refuse(None, "Send the form as multipart/form-data."))?;
+    let mut temp = TempFile(None);
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            // A body cut off, malformed, or over the router's hard limit.
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(_) => return Err(refuse(None, "The upload was interrupted. Try again.")),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let shown = display_file_name(field.file_name().unwrap_or(""));
+            tokio::fs::create_dir_all(&state.files.dir)
+                .await
+                .map_err(|e| crate::server::error::internal(&e))?;
+            let path = state
+                .files
+                .dir
+                .join(format!("upload-{}.part", uuid::Uuid::new_v4().simple()));
+            temp.track(path.clone());
+            let mut out = tokio::fs::File::create(&path)
+                .await
+                .map_err(|e| crate::server::error::internal(&e))?;
+            let mut size: u64 = 0;
+            let mut head: Vec<u8> = Vec::with_capacity(PDF_MAGIC.len());
+            let mut field = field;
+            loop {
+                let chunk = match field.chunk().await {
+                    Ok(Some(c)) => c,
+                    Ok(None) => break,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        return Err(too_large())
+                    }
+                    Err(_) => return Err(refuse(None, "The upload was interrupted. Try again.")),
+                };
+                size += chunk.len() as u64;
+                if size > limit {
+                    // Stop reading at once: the rest of the body is never
+                    // stored.
+                    return Err(too_large());
+                }
+                if head.len() < PDF_MAGIC.len() {
+                    let take = (PDF_MAGIC.len() - head.len()).min(chunk.len());
+                    head.extend_from_slice(&chunk[..take]);
+                    if !PDF_MAGIC.starts_with(&head) {
+                        return Err(not_a_pdf());
+                    }
+                }
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| crate::server::error::internal(&e))?;
+            }
+            out.flush()
+                .await
+                .map_err(|e| crate::server::error::internal(&e))?;
+            if size == 0 {
+                return Err(refuse(Some("file"), "Choose a PDF file to upload."));
+            }
+            if head != PDF_MAGIC {
+                return Err(not_a_pdf());
+            }
+            form.file = Some((shown, path, size));
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|_| refuse(None, "The upload was interrupted. Try again."))?;
+            if text.len() > TEXT_FIELD_MAX {
+                return Err(refuse(Some(leak_name(&name)), "This is too long."));
+            }
+            match name.as_str() {
+                "account" => {
+                    form.account = Some(text.trim().parse().map_err(|_| AppError::NotFound)?)
+                }
+                "issue_date" => form.issue_date = text,
+                "business_purpose" => form.business_purpose = text,
+                "document_type" => form.document_type = text,
+                "return_to" => form.return_to = Some(text),
+                _ => {}
+            }
+        }
+    }
+    let details = PdfDetails::parse(
+        &form.issue_date,
+        &form.business_purpose,
+        &form.document_type,
+    )?;
+    let Some((shown, path, size)) = form.file.clone() else {
+        return Err(refuse(Some("file"), "Choose a PDF file to upload."));
+    };
+    let stored_name = documents::generated_name();
+    tokio::fs::rename(&path, state.files.dir.join(&stored_name))
+        .await
+        .map_err(|e| crate::server::error::internal(&e))?;
+    temp.renamed(state.files.dir.join(&stored_name));
+    let id = documents::add_pdf(
+        &state.db,
+        &actor,
+        form.account,
+        &details,
+        &StoredPdf {
+            file_name: shown,
+            stored_name,
+            size_bytes: size as i64,
+        },
+        ctx.now(),
+    )
+    .await?;
+    temp.keep();
+    Ok(id)
+}
+
+fn not_a_pdf() -> AppError {
+    refuse(
+        Some("file"),
+        "This file is not a PDF. Only PDF documents can be uploaded.",
+    )
+}
+
+/// Field names the form knows, as `'static` for [`AppError`] (anything else
+/// is reported without a field).
+fn leak_name(name: &str) -> &'static str {
+    [
+        "issue_date",
+        "business_purpose",
+        "document_type",
+        "account",
+        "return_to",
+    ]
+    .into_iter()
+    .find(|n| *n == name)
+    .unwrap_or("file")
+}
+
+/// "20 MB", "512 KB".
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// `GET /documents/{id}/file`.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    req: Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let ctx = RequestContext::new(state.clone(), parts);
+    let found = async {
+        let actor = ctx.actor().await?;
+        Ok::<_, AppError>(documents::file_for_download(&state.db, &actor, id, &state.files).await?)
+    }
+    .await;
+    let (name, path) = match found {
+        Ok(f) => f,
+        Err(e) => return (status_of(&e), e.to_string()).into_response(),
+    };
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(e) => {
+            let e = crate::server::error::internal(&e);
+            return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
+        }
+    };
+    let len = file.metadata().await.map(|m| m.len()).ok();
+    let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if let Some(len) = len {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    res
+}
+
+/// `attachment` with an ASCII fallback name and the exact name encoded
+/// (RFC 6266 / RFC 8187), so no file name can break out of the header.
+pub fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .-_()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        ascii,
+        urlencode(name)
+    )
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_download_name_cannot_break_the_header() {
+        let d = content_disposition("Ré\"port\r\nX-Evil: 1.pdf");
+        assert!(d.starts_with("attachment; filename=\"R__port__X-Evil_ 1.pdf\"; filename*=UTF-8''"));
+        assert!(!d.contains('\r') && !d.contains('\n'));
+        assert!(d.contains("R%C3%A9%22port%0D%0AX-Evil%3A%201.pdf"));
+        assert!(HeaderValue::from_str(&d).is_ok());
+    }
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_size(20 * 1024 * 1024), "20 MB");
+        assert_eq!(human_size(1000), "1 KB");
+    }
+}

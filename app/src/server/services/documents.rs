@@ -1,0 +1,404 @@
+//! A client account's documents: reports (title, text) and PDF files (issue
+//! date, business purpose, document type), each recording who created it and
+//! who changed it last (and for whom, while staff emulate).
+//!
+//! Staff see the documents of every account of their organization; client
+//! users only their own account's. Anyone who may see them may add one;
+//! changing needs `can_modify` and deleting `can_delete` (office staff get
+//! them from their Account Manager; staff and Account Managers have both).
+//! The PDF bytes live in [`FileSettings::dir`] under generated names; this
+//! module only records them (see `server::files` for the streaming).
+
+use crate::{
+    api::dto::{DocumentView, DocumentsView},
+    domain::document::{PdfDetails, ReportInput},
+    server::{
+        auth::{actor::Principal, Actor},
+        db::begin_write,
+        entities::document,
+        error::ServiceError,
+        services::{accounts, activity, audit},
+        state::FileSettings,
+    },
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+
+/// Stored `kind` of a report.
+pub const REPORT: &str = "report";
+/// Stored `kind` of a PDF file.
+pub const PDF: &str = "pdf";
+
+/// The account whose documents the actor means: staff name one of their
+/// organization's accounts; a client user always means their own (naming
+/// another one is "not found").
+pub async fn resolve_account<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    requested: Option<i32>,
+) -> Result<i32, ServiceError> {
+    match actor.principal {
+        Principal::Staff(_) => {
+            let id = requested.ok_or(ServiceError::NotFound)?;
+            Ok(accounts::find_in_org(db, actor, id).await?.id)
+        }
+        Principal::Client { account_id, .. } => match requested {
+            Some(other) if other != account_id => Err(ServiceError::NotFound),
+            _ => Ok(account_id),
+        },
+    }
+}
+
+/// Document `id`, when the actor may see it; `NotFound` otherwise.
+async fn find<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+) -> Result<document::Model, ServiceError> {
+    let mut q = document::Entity::find_by_id(id)
+        .filter(document::Column::OrganizationId.eq(actor.organization_id));
+    if let Principal::Client { account_id, .. } = actor.principal {
+        q = q.filter(document::Column::ClientAccountId.eq(account_id));
+    }
+    q.one(db).await?.ok_or(ServiceError::NotFound)
+}
+
+/// The documents of an account, newest first, with what the actor may do.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    account: Option<i32>,
+    files: &FileSettings,
+) -> Result<DocumentsView, ServiceError> {
+    let account_id = resolve_account(db, actor, account).await?;
+    let rows = document::Entity::find()
+        .filter(document::Column::OrganizationId.eq(actor.organization_id))
+        .filter(document::Column::ClientAccountId.eq(account_id))
+        .order_by_desc(document::Column::Id)
+        .all(db)
+        .await?;
+    let people: Vec<i32> = rows
+        .iter()
+        .flat_map(|d| {
+            [
+                Some(d.created_by_user_id),
+                d.created_for_user_id,
+                Some(d.modified_by_user_id),
+                d.modified_for_user_id,
+            ]
+        })
+        .flatten()
+        .collect();
+    let names = activity::display_names(db, actor.organization_id, people).await?;
+    Ok(DocumentsView {
+        account_id,
+        documents: rows
+            .into_iter()
+            .map(|d| DocumentView {
+                id: d.id,
+                is_pdf: d.kind == PDF,
+                created_by: activity::who(
+                    &names,
+                    Some(d.created_by_user_id),
+                    d.created_for_user_id,
+                ),
+                modified_by: activity::who(
+                    &names,
+                    Some(d.modified_by_user_id),
+                    d.modified_for_user_id,
+                ),
+                title: d.title,
+                body: d.body.unwrap_or_default(),
+                size_bytes: d.size_bytes,
+                issue_date: d.issue_date.map(|t| t.to_string()),
+                business_purpose: d.business_purpose,
+                document_type: d.document_type,
+                created_at: d.created_at.to_rfc3339(),
+                modified_at: d.modified_at.to_rfc3339(),
+            })
+            .collect(),
+        can_add: true,
+        can_modify: actor.can_modify,
+        can_delete: actor.can_delete,
+        max_upload_bytes: files.max_upload_bytes,
+    })
+}
+
+fn date(d: (i32, u32, u32)) -> Result<NaiveDate, ServiceError> {
+    NaiveDate::from_ymd_opt(d.0, d.1, d.2).ok_or_else(|| {
+        crate::domain::ParseError {
+            field: "issue_date",
+            message: "Enter the issue date as YYYY-MM-DD.".into(),
+        }
+        .into()
+    })
+}
+
+/// A new row, created and last modified by the actor at `now`.
+fn new_row(actor: &Actor, account_id: i32, now: DateTime<Utc>) -> document::ActiveModel {
+    let (by, for_user) = actor.audit_ids();
+    let by = by.unwrap_or(actor.user_id);
+    document::ActiveModel {
+        organization_id: Set(actor.organization_id),
+        client_account_id: Set(account_id),
+        created_by_user_id: Set(by),
+        created_for_user_id: Set(for_user),
+        created_at: Set(now),
+        modified_by_user_id: Set(by),
+        modified_for_user_id: Set(for_user),
+        modified_at: Set(now),
+        ..Default::default()
+    }
+}
+
+async fn record<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    details: String,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let (by, for_user) = actor.audit_ids();
+    audit::record(
+        db,
+        audit::NewEvent {
+            organization_id: actor.organization_id,
+            actor_user_id: by,
+            on_behalf_of_user_id: for_user,
+            action,
+            target_user_id: None,
+            details,
+        },
+        now,
+    )
+    .await
+}
+
+/// Adds a report to an account. Returns its id.
+pub async fn add_report(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    account: Option<i32>,
+    input: &ReportInput,
+    now: DateTime<Utc>,
+) -> Result<i32, ServiceError> {
+    let txn = begin_write(db).await?;
+    let account_id = resolve_account(&txn, actor, account).await?;
+    let mut row = new_row(actor, account_id, now);
+    row.kind = Set(REPORT.into());
+    row.title = Set(input.title.clone());
+    row.body = Set(Some(input.body.clone()));
+    row.file_name = Set(None);
+    row.stored_name = Set(None);
+    row.size_bytes = Set(None);
+    row.issue_date = Set(None);
+    row.business_purpose = Set(None);
+    row.document_type = Set(None);
+    let doc = row.insert(&txn).await?;
+    record(
+        &txn,
+        actor,
+        audit::action::DOCUMENT_ADDED,
+        format!(
+            "report \"{}\" added to client account {account_id}",
+            doc.title
+        ),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(doc.id)
+}
+
+/// A PDF already streamed to disk, to record.
+#[derive(Debug, Clone)]
+pub struct StoredPdf {
+    /// The name it is shown and offered under.
+    pub file_name: String,
+    /// Its generated name in [`FileSettings::dir`].
+    pub stored_name: String,
+    /// Its size.
+    pub size_bytes: i64,
+}
+
+/// Records an uploaded PDF. Returns its id.
+pub async fn add_pdf(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    account: Option<i32>,
+    details: &PdfDetails,
+    file: &StoredPdf,
+    now: DateTime<Utc>,
+) -> Result<i32, ServiceError> {
+    let txn = begin_write(db).await?;
+    let account_id = resolve_account(&txn, actor, account).await?;
+    let mut row = new_row(actor, account_id, now);
+    row.kind = Set(PDF.into());
+    row.title = Set(file.file_name.clone());
+    row.body = Set(None);
+    row.file_name = Set(Some(file.file_name.clone()));
+    row.stored_name = Set(Some(file.stored_name.clone()));
+    row.size_bytes = Set(Some(file.size_bytes));
+    row.issue_date = Set(Some(date(details.issue_date)?));
+    row.business_purpose = Set(Some(details.business_purpose.clone()));
+    row.document_type = Set(Some(details.document_type.clone()));
+    let doc = row.insert(&txn).await?;
+    record(
+        &txn,
+        actor,
+        audit::action::DOCUMENT_ADDED,
+        format!(
+            "PDF \"{}\" ({} bytes) added to client account {account_id}",
+            file.file_name, file.size_bytes
+        ),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(doc.id)
+}
+
+/// Changes a report's title and text (`can_modify`).
+pub async fn update_report(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    input: &ReportInput,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let txn = begin_write(db).await?;
+    let doc = find(&txn, actor, id).await?;
+    if !actor.can_modify {
+        return Err(ServiceError::Forbidden);
+    }
+    if doc.kind != REPORT {
+        return Err(ServiceError::NotFound);
+    }
+    let (by, for_user) = actor.audit_ids();
+    let mut row = doc.into_active_model();
+    row.title = Set(input.title.clone());
+    row.body = Set(Some(input.body.clone()));
+    row.modified_by_user_id = Set(by.unwrap_or(actor.user_id));
+    row.modified_for_user_id = Set(for_user);
+    row.modified_at = Set(now);
+    row.update(&txn).await?;
+    record(
+        &txn,
+        actor,
+        audit::action::DOCUMENT_CHANGED,
+        format!("report {id} changed: \"{}\"", input.title),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes a PDF's details (`can_modify`).
+pub async fn update_pdf(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    details: &PdfDetails,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let txn = begin_write(db).await?;
+    let doc = find(&txn, actor, id).await?;
+    if !actor.can_modify {
+        return Err(ServiceError::Forbidden);
+    }
+    if doc.kind != PDF {
+        return Err(ServiceError::NotFound);
+    }
+    let (by, for_user) = actor.audit_ids();
+    let title = doc.title.clone();
+    let mut row = doc.into_active_model();
+    row.issue_date = Set(Some(date(details.issue_date)?));
+    row.business_purpose = Set(Some(details.business_purpose.clone()));
+    row.document_type = Set(Some(details.document_type.clone()));
+    row.modified_by_user_id = Set(by.unwrap_or(actor.user_id));
+    row.modified_for_user_id = Set(for_user);
+    row.modified_at = Set(now);
+    row.update(&txn).await?;
+    record(
+        &txn,
+        actor,
+        audit::action::DOCUMENT_CHANGED,
+        format!("PDF {id} \"{title}\": details changed"),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes a document (`can_delete`), and its file once the deletion is
+/// committed.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    files: &FileSettings,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let txn = begin_write(db).await?;
+    let doc = find(&txn, actor, id).await?;
+    if !actor.can_delete {
+        return Err(ServiceError::Forbidden);
+    }
+    document::Entity::delete_by_id(doc.id).exec(&txn).await?;
+    record(
+        &txn,
+        actor,
+        audit::action::DOCUMENT_DELETED,
+        format!(
+            "{} {id} \"{}\" deleted from client account {}",
+            if doc.kind == PDF { "PDF" } else { "report" },
+            doc.title,
+            doc.client_account_id
+        ),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    if let Some(stored) = doc.stored_name.as_deref().filter(|s| is_generated_name(s)) {
+        if let Err(e) = tokio::fs::remove_file(files.dir.join(stored)).await {
+            tracing::warn!(error = %e, document = id, "could not remove a deleted document's file");
+        }
+    }
+    Ok(())
+}
+
+/// A PDF the actor may download: the name to offer and the path on disk.
+pub async fn file_for_download<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+    files: &FileSettings,
+) -> Result<(String, std::path::PathBuf), ServiceError> {
+    let doc = find(db, actor, id).await?;
+    match (doc.file_name, doc.stored_name) {
+        (Some(name), Some(stored)) if is_generated_name(&stored) => {
+            Ok((name, files.dir.join(stored)))
+        }
+        _ => Err(ServiceError::NotFound),
+    }
+}
+
+/// A fresh name for a stored file: 32 hex digits and `.pdf`.
+pub fn generated_name() -> String {
+    format!("{}.pdf", uuid::Uuid::new_v4().simple())
+}
+
+/// Whether `name` is one [`generated_name`] makes (so a stored name can never
+/// point outside the directory).
+pub fn is_generated_name(name: &str) -> bool {
+    name.len() == 36
+        && name.ends_with(".pdf")
+        && name[..32]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
