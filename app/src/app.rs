@@ -13,14 +13,23 @@
 //! | `/account/password` | change own password (forced after an initial one) |
 //! | `/admin/audit` | audit log (User Administrators) |
 //! | `/admin/dev-mailbox` | development mailbox (only with the development setting) |
+//! | `/admin/accounts` | client accounts: search, sort, page |
+//! | `/admin/accounts/new` | create a client account |
+//! | `/admin/accounts/{id}` | one account: details, identifier, documents |
+//! | `/admin/accounts/{id}/account-manager` | its Account Manager: login, emulate, office staff |
+//! | `/portal/{org}/office-staff` | the Account Manager's office staff |
+//!
+//! Outside the router: `POST /documents/upload` and `GET /documents/{id}/file`
+//! (`server::files`).
 //!
 //! Pages that depend on the session render fully on the server
 //! (`SsrMode::Async`), so a missing session becomes a real 302.
 
 use crate::pages::{
-    AccountPasswordPage, AdminForgotPasswordPage, AdminHome, AdminSignIn, AuditLogPage,
-    DevMailboxPage, HomePage, NotFound, PasswordLinkPage, PortalForgotIdentifierPage,
-    PortalForgotPasswordPage, PortalHome, PortalSignIn,
+    AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
+    AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, NewAccountPage, NotFound,
+    OfficeStaffPage, PasswordLinkPage, PortalForgotIdentifierPage, PortalForgotPasswordPage,
+    PortalHome, PortalSignIn,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -70,6 +79,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/dev-mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts/new") view=NewAccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts/:id/account-manager") view=AccountManagerPage ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org/office-staff") view=OfficeStaffPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -4,6 +4,7 @@ use crate::{api::dto::OfficeStaffListView, error::AppError};
 use leptos::prelude::*;
 
 /// A checkbox's value as an HTML form sends it: present ("on") or absent.
+#[cfg(feature = "ssr")]
 fn checked(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|v| v == "on" || v == "true")
 }

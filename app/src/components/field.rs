@@ -30,19 +30,31 @@ pub fn Field(
     /// Called with the new value as the user types.
     #[prop(optional)]
     on_input: Option<Callback<String>>,
+    /// Whether the field must be filled in.
+    #[prop(default = true)]
+    required: bool,
+    /// Prefix of the element ids, for pages with several forms that share
+    /// field names.
+    #[prop(optional, into)]
+    id_prefix: String,
+    /// A hint shown under the label.
+    #[prop(optional)]
+    hint: Option<&'static str>,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.field_message(name));
-    let error_id = format!("{name}-error");
+    let id = format!("{id_prefix}{name}");
+    let error_id = format!("{id}-error");
     let described = error_id.clone();
     view! {
         <div class="field" class:invalid=move || message().is_some()>
-            <label for=name>{label}</label>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
             <input
-                id=name
+                id=id.clone()
                 name=name
                 type=kind
                 autocomplete=autocomplete
-                required=true
+                required=required
                 autofocus=autofocus
                 prop:value=move || value.get()
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
@@ -57,6 +69,76 @@ pub fn Field(
                 {message}
             </p>
         </div>
+    }
+}
+
+/// A labelled multi-line text field, with its error shown next to it.
+#[component]
+pub fn TextArea(
+    /// Visible label.
+    label: &'static str,
+    /// The field's `name`.
+    name: &'static str,
+    /// Initial text.
+    #[prop(optional, into)]
+    value: String,
+    /// The form's latest error, if any.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+    /// Whether the field must be filled in.
+    #[prop(optional)]
+    required: bool,
+    /// Visible lines.
+    #[prop(default = 4)]
+    rows: u32,
+    /// Prefix of the element ids.
+    #[prop(optional, into)]
+    id_prefix: String,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.field_message(name));
+    let id = format!("{id_prefix}{name}");
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                required=required
+                aria-invalid=move || if message().is_some() { "true" } else { "false" }
+                aria-describedby=move || message().map(|_| described.clone())
+            >{value}</textarea>
+            <p class="field-error" id=error_id role="alert" aria-live="polite">{message}</p>
+        </div>
+    }
+}
+
+/// A labelled checkbox (sends `on` when ticked).
+#[component]
+pub fn CheckBox(
+    /// Visible label.
+    label: &'static str,
+    /// The field's `name`.
+    name: &'static str,
+    /// Ticked at first.
+    #[prop(optional)]
+    checked: bool,
+    /// Greyed out (a right the user may not grant).
+    #[prop(optional)]
+    disabled: bool,
+    /// Prefix of the element id.
+    #[prop(optional, into)]
+    id_prefix: String,
+) -> impl IntoView {
+    let id = format!("{id_prefix}{name}");
+    let for_id = id.clone();
+    view! {
+        <label class="check" for=for_id>
+            <input type="checkbox" id=id name=name checked=checked disabled=disabled/>
+            {label}
+        </label>
     }
 }
 

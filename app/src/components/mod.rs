@@ -1,10 +1,14 @@
 //! Reusable view pieces: form fields that show their own errors, the alert
-//! that announces a form's error, password rules, the top bar.
+//! that announces a form's error, password rules, the top bar with the
+//! emulation banner, and a client account's documents with the PDF upload.
 
+pub mod documents;
 mod field;
 mod layout;
 mod password_rules;
+pub mod upload;
 
-pub use field::{Field, FormAlert, SubmitButton};
-pub use layout::{Brand, SignOutButton, TopBar};
+pub use documents::DocumentsPanel;
+pub use field::{CheckBox, Field, FormAlert, SubmitButton, TextArea};
+pub use layout::{Brand, EmulationBanner, SignOutButton, StopEmulationButton, TopBar};
 pub use password_rules::{Notice, PasswordRules};

@@ -15,12 +15,13 @@ pub fn PasswordRules(
     #[prop(into)]
     password: Signal<String>,
     /// The user's username (a password may not contain it).
-    username: String,
+    #[prop(into)]
+    username: Signal<String>,
     /// The list's id, for the input's `aria-describedby`.
     #[prop(default = "password-rules")]
     id: &'static str,
 ) -> impl IntoView {
-    let checks = move || policy.checks(&password.get(), &username);
+    let checks = move || policy.checks(&password.get(), &username.get());
     view! {
         <ul class="password-rules" id=id aria-label="Password rules">
             {move || {

@@ -1,5 +1,8 @@
 //! One module per page.
 
+mod account;
+mod account_manager;
+mod accounts;
 mod admin_home;
 mod admin_sign_in;
 mod audit_log;
@@ -7,11 +10,15 @@ mod dev_mailbox;
 mod forgot;
 mod home;
 mod not_found;
+mod office_staff;
 mod password;
 mod portal_home;
 mod portal_sign_in;
 
-use crate::error::AppError;
+use crate::{components::StopEmulationButton, error::AppError};
+pub use account::AccountPage;
+pub use account_manager::AccountManagerPage;
+pub use accounts::{AccountsPage, NewAccountPage};
 pub use admin_home::AdminHome;
 pub use admin_sign_in::AdminSignIn;
 pub use audit_log::AuditLogPage;
@@ -19,21 +26,54 @@ pub use dev_mailbox::DevMailboxPage;
 pub use forgot::{AdminForgotPasswordPage, PortalForgotIdentifierPage, PortalForgotPasswordPage};
 pub use home::HomePage;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 pub use not_found::NotFound;
+pub use office_staff::OfficeStaffPage;
 pub use password::{AccountPasswordPage, PasswordLinkPage};
 pub use portal_home::PortalHome;
 pub use portal_sign_in::PortalSignIn;
 
-/// A panel for an error that stops a page from showing.
+/// A panel for an error that stops a page from showing. While emulating,
+/// it offers the way back.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let emulating = matches!(error, AppError::Emulating { .. });
     view! {
         <main class="page narrow">
             <section class="card">
-                <h1>"We couldn't show this page"</h1>
+                <h1>{if emulating { "You are emulating an Account Manager" } else { "We couldn't show this page" }}</h1>
                 <p role="alert">{error.to_string()}</p>
-                <p><a href="/">"Back to the start"</a></p>
+                {if emulating {
+                    view! { <StopEmulationButton/> }.into_any()
+                } else {
+                    view! { <p><a href="/">"Back to the start"</a></p> }.into_any()
+                }}
             </section>
         </main>
+    }
+}
+
+/// What an Admin Portal page shows instead of itself when its data can't be
+/// loaded: the sign-in page, the forced password change, or the error.
+pub fn staff_page_error(error: AppError) -> AnyView {
+    match error {
+        AppError::SignInRequired => view! { <Redirect path="/admin/sign-in"/> }.into_any(),
+        AppError::PasswordChangeRequired => {
+            view! { <Redirect path="/account/password"/> }.into_any()
+        }
+        e => view! { <ErrorPanel error=e/> }.into_any(),
+    }
+}
+
+/// Likewise for a Client Portal page of organization `org`.
+pub fn portal_page_error(error: AppError, org: &str) -> AnyView {
+    match error {
+        AppError::PasswordChangeRequired => {
+            view! { <Redirect path="/account/password"/> }.into_any()
+        }
+        AppError::SignInRequired => {
+            view! { <Redirect path=format!("/portal/{org}/sign-in")/> }.into_any()
+        }
+        e => view! { <ErrorPanel error=e/> }.into_any(),
     }
 }

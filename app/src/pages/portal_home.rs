@@ -1,7 +1,13 @@
 //! `/portal/{org}`: the Client Portal's landing page: the account (name,
-//! identifier) and the signed-in user.
+//! identifier), the signed-in user, the account's documents, and for the
+//! Account Manager the way to their office staff.
 
-use crate::{api::client_home, components::TopBar, error::AppError, pages::ErrorPanel};
+use crate::{
+    api::client_home,
+    components::{DocumentsPanel, TopBar},
+    error::AppError,
+    pages::ErrorPanel,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -19,7 +25,7 @@ pub fn PortalHome() -> impl IntoView {
                 match home.await {
                     Ok(h) => view! {
                         <Title text=format!("{} · Client Portal · Gatehouse", h.account_name)/>
-                        <TopBar portal="Client Portal" organization=h.organization_name.clone() user=h.display_name.clone()/>
+                        <TopBar portal="Client Portal" organization=h.organization_name.clone() user=h.display_name.clone() emulation=h.emulation.clone()/>
                         <main class="page">
                             <section class="welcome">
                                 <h1>{h.account_name.clone()}</h1>
@@ -37,7 +43,11 @@ pub fn PortalHome() -> impl IntoView {
                                     <dt>"Your role"</dt><dd>{h.role.clone()}</dd>
                                 </dl>
                                 <p class="hint">"Keep your identifier: you need it, with your username and password, to sign in."</p>
+                                {h.manages_office_staff.then(|| view! {
+                                    <p><a class="button" href=format!("/portal/{}/office-staff", h.organization_slug)>"Manage office staff"</a></p>
+                                })}
                             </section>
+                            <DocumentsPanel return_to=format!("/portal/{}", h.organization_slug)/>
                         </main>
                     }
                     .into_any(),

@@ -13,6 +13,7 @@
 //!   see the document (checked per account in `services::documents`).
 
 use crate::{
+    components::upload::human_size,
     domain::document::{display_file_name, PdfDetails},
     error::AppError,
     server::{
@@ -290,15 +291,6 @@ fn leak_name(name: &str) -> &'static str {
     .into_iter()
     .find(|n| *n == name)
     .unwrap_or("file")
-}
-
-/// "20 MB", "512 KB".
-pub fn human_size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{} MB", bytes / (1024 * 1024))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
 }
 
 /// `GET /documents/{id}/file`.

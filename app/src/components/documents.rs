@@ -1,0 +1,258 @@
+//! A client account's documents, as staff see them on the account's page and
+//! client users on their portal: the list with who created and who last
+//! changed each one, adding a report, uploading a PDF, and (with the rights)
+//! editing and deleting. Controls the user lacks the right for are not shown;
+//! the server refuses them anyway.
+
+use crate::{
+    api::{
+        documents,
+        dto::{DocumentView, DocumentsView},
+        AddReport, DeleteDocument, UpdatePdfDetails, UpdateReport,
+    },
+    components::{upload::PdfUpload, Field, FormAlert, SubmitButton, TextArea},
+    error::AppError,
+};
+use leptos::prelude::*;
+
+/// "2026-11-22 14:03 UTC" from RFC 3339.
+pub fn short_time(rfc3339: &str) -> String {
+    format!(
+        "{} UTC",
+        rfc3339
+            .replace('T', " ")
+            .chars()
+            .take(16)
+            .collect::<String>()
+    )
+}
+
+/// The documents card of one account.
+#[component]
+pub fn DocumentsPanel(
+    /// The account (staff pages); client pages leave it out.
+    #[prop(optional)]
+    account: Option<i32>,
+    /// The page's own address (where a plain upload post returns).
+    return_to: String,
+) -> impl IntoView {
+    let changed = RwSignal::new(0u32);
+    let docs = Resource::new(move || changed.get(), move |_| documents(account));
+    let refresh = Callback::new(move |_: ()| changed.update(|n| *n += 1));
+    view! {
+        <section class="card" aria-labelledby="documents-heading">
+            <h2 id="documents-heading">"Documents"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading documents…"</p> }>
+                {move || {
+                    let return_to = return_to.clone();
+                    Suspend::new(async move {
+                        match docs.await {
+                            Ok(d) => view! { <DocumentsBody docs=d account return_to refresh/> }.into_any(),
+                            Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn DocumentsBody(
+    docs: DocumentsView,
+    account: Option<i32>,
+    return_to: String,
+    refresh: Callback<()>,
+) -> impl IntoView {
+    let (can_modify, can_delete) = (docs.can_modify, docs.can_delete);
+    let count = docs.documents.len();
+    view! {
+        {if docs.documents.is_empty() {
+            view! { <p class="empty">"No documents yet."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="data documents" aria-label="Documents">
+                        <thead><tr>
+                            <th scope="col">"Document"</th>
+                            <th scope="col">"Created"</th>
+                            <th scope="col">"Last changed"</th>
+                            {(can_modify || can_delete).then(|| view! { <th scope="col">"Actions"</th> })}
+                        </tr></thead>
+                        <tbody>
+                            {docs.documents.into_iter().map(|d| view! {
+                                <DocumentRow doc=d can_modify can_delete refresh/>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="hint">{format!("{count} document(s), newest first.")}</p>
+            }.into_any()
+        }}
+        {docs.can_add.then(|| view! {
+            <div class="add-documents">
+                <details class="add">
+                    <summary class="button secondary">"Add a report"</summary>
+                    <AddReportForm account refresh/>
+                </details>
+                <details class="add">
+                    <summary class="button secondary">"Upload a PDF"</summary>
+                    <PdfUpload account return_to max_upload_bytes=docs.max_upload_bytes on_done=refresh/>
+                </details>
+            </div>
+        })}
+    }
+}
+
+/// Calls `refresh` each time `action` succeeds.
+fn refresh_on_success<A, T>(action: ServerAction<A>, refresh: Callback<()>)
+where
+    A: leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+    ServerAction<A>: Copy,
+{
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            refresh.run(());
+        }
+    });
+}
+
+#[component]
+fn AddReportForm(account: Option<i32>, refresh: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<AddReport>::new();
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || action.value().get().and_then(Result::err));
+    refresh_on_success(action, refresh);
+    view! {
+        <ActionForm action=action attr:class="form" attr:aria-label="Add a report">
+            <FormAlert error/>
+            {account.map(|a| view! { <input type="hidden" name="account" value=a/> })}
+            <Field label="Title" name="title" error id_prefix="new-report-"/>
+            <TextArea label="Report" name="body" error rows=6 id_prefix="new-report-"/>
+            <SubmitButton pending=action.pending() label="Add report" busy_label="Adding…"/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn DocumentRow(
+    doc: DocumentView,
+    can_modify: bool,
+    can_delete: bool,
+    refresh: Callback<()>,
+) -> impl IntoView {
+    let id = doc.id;
+    let details = if doc.is_pdf {
+        view! {
+            <div class="doc-title">
+                <span class="badge">"PDF"</span>" "
+                <a href=format!("/documents/{id}/file") download=doc.title.clone()>{doc.title.clone()}</a>
+            </div>
+            <dl class="doc-meta">
+                <dt>"Issued"</dt><dd>{doc.issue_date.clone().unwrap_or_default()}</dd>
+                <dt>"Purpose"</dt><dd>{doc.business_purpose.clone().unwrap_or_default()}</dd>
+                <dt>"Type"</dt><dd>{doc.document_type.clone().unwrap_or_default()}</dd>
+                <dt>"Size"</dt><dd>{doc.size_bytes.map(|b| super::upload::human_size(b as u64)).unwrap_or_default()}</dd>
+            </dl>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="doc-title"><span class="badge ok">"Report"</span>" "<strong>{doc.title.clone()}</strong></div>
+            <p class="doc-body">{doc.body.clone()}</p>
+        }
+        .into_any()
+    };
+    view! {
+        <tr data-document=id>
+            <td>{details}</td>
+            <td class="who">
+                <span class="created-by">{doc.created_by.clone()}</span>
+                <time datetime=doc.created_at.clone()>{short_time(&doc.created_at)}</time>
+            </td>
+            <td class="who">
+                <span class="modified-by">{doc.modified_by.clone()}</span>
+                <time datetime=doc.modified_at.clone()>{short_time(&doc.modified_at)}</time>
+            </td>
+            {(can_modify || can_delete).then(|| view! {
+                <td class="actions">
+                    {can_modify.then(|| if doc.is_pdf {
+                        view! { <EditPdf doc=doc.clone() refresh/> }.into_any()
+                    } else {
+                        view! { <EditReport doc=doc.clone() refresh/> }.into_any()
+                    })}
+                    {can_delete.then(|| view! { <DeleteDocumentButton id title=doc.title.clone() refresh/> })}
+                </td>
+            })}
+        </tr>
+    }
+}
+
+#[component]
+fn EditReport(doc: DocumentView, refresh: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<UpdateReport>::new();
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || action.value().get().and_then(Result::err));
+    refresh_on_success(action, refresh);
+    let prefix = format!("doc-{}-", doc.id);
+    let label = format!("Edit {}", doc.title);
+    view! {
+        <details class="edit">
+            <summary class="button secondary">"Edit"</summary>
+            <ActionForm action=action attr:class="form" attr:aria-label=label>
+                <FormAlert error/>
+                <input type="hidden" name="id" value=doc.id/>
+                <Field label="Title" name="title" value=doc.title.clone() error id_prefix=prefix.clone()/>
+                <TextArea label="Report" name="body" value=doc.body.clone() error rows=6 id_prefix=prefix/>
+                <SubmitButton pending=action.pending() label="Save changes" busy_label="Saving…"/>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn EditPdf(doc: DocumentView, refresh: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<UpdatePdfDetails>::new();
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || action.value().get().and_then(Result::err));
+    refresh_on_success(action, refresh);
+    let prefix = format!("doc-{}-", doc.id);
+    let label = format!("Edit {}", doc.title);
+    view! {
+        <details class="edit">
+            <summary class="button secondary">"Edit"</summary>
+            <ActionForm action=action attr:class="form" attr:aria-label=label>
+                <FormAlert error/>
+                <input type="hidden" name="id" value=doc.id/>
+                <Field label="Issue date" name="issue_date" kind="date" value=doc.issue_date.clone().unwrap_or_default() error id_prefix=prefix.clone()/>
+                <Field label="Business purpose" name="business_purpose" value=doc.business_purpose.clone().unwrap_or_default() error id_prefix=prefix.clone()/>
+                <Field label="Document type" name="document_type" value=doc.document_type.clone().unwrap_or_default() error id_prefix=prefix/>
+                <SubmitButton pending=action.pending() label="Save changes" busy_label="Saving…"/>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// Delete, behind a second step: the `<details>` asks before anything is
+/// sent, without needing script.
+#[component]
+fn DeleteDocumentButton(id: i32, title: String, refresh: Callback<()>) -> impl IntoView {
+    let action = ServerAction::<DeleteDocument>::new();
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || action.value().get().and_then(Result::err));
+    refresh_on_success(action, refresh);
+    let label = format!("Delete {title}");
+    let question = format!("Delete \"{title}\" for good?");
+    view! {
+        <details class="delete">
+            <summary class="button danger">"Delete"</summary>
+            <ActionForm action=action attr:class="confirm" attr:aria-label=label>
+                <FormAlert error/>
+                <input type="hidden" name="id" value=id/>
+                <p>{question}</p>
+                <button type="submit" class="button danger">"Yes, delete"</button>
+            </ActionForm>
+        </details>
+    }
+}

@@ -1,0 +1,193 @@
+//! The PDF upload form. Without script it is a plain multipart post to
+//! `/documents/upload` (the server redirects back with the outcome). Once
+//! hydrated it sends the same form with `XMLHttpRequest`, whose upload
+//! progress events drive a progress bar while the file travels; `fetch`
+//! has no upload progress, which is why this one request does not use it.
+
+use crate::{
+    components::{Field, FormAlert},
+    error::AppError,
+};
+use leptos::prelude::*;
+
+/// "20 MB", "512 KB".
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// The upload form for one account's documents.
+#[component]
+pub fn PdfUpload(
+    /// The account (staff); a client user's own account is implied.
+    account: Option<i32>,
+    /// Where a plain (unhydrated) post returns to.
+    return_to: String,
+    /// The server's limit, checked here too before anything is sent.
+    max_upload_bytes: u64,
+    /// Called after a successful upload.
+    on_done: Callback<()>,
+) -> impl IntoView {
+    // Percent sent while an upload is under way.
+    let progress = RwSignal::new(None::<f64>);
+    let error = RwSignal::new(None::<AppError>);
+    let sent = RwSignal::new(false);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            if progress.get_untracked().is_some() {
+                return;
+            }
+            if let Some(form) = form_ref.get_untracked() {
+                error.set(None);
+                sent.set(false);
+                browser::send(form, max_upload_bytes, progress, error, sent, on_done);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (ev, on_done, max_upload_bytes);
+        }
+    };
+    let file_error = move || error.get().and_then(|e| e.field_message("file"));
+    let err_signal: Signal<Option<AppError>> = error.into();
+    view! {
+        <form
+            node_ref=form_ref
+            class="form upload"
+            method="post"
+            action="/documents/upload"
+            enctype="multipart/form-data"
+            aria-label="Upload a PDF"
+            on:submit=on_submit
+        >
+            <FormAlert error=err_signal/>
+            {account.map(|a| view! { <input type="hidden" name="account" value=a/> })}
+            <input type="hidden" name="return_to" value=return_to/>
+            <div class="field-row">
+                <Field label="Issue date" name="issue_date" kind="date" error=err_signal id_prefix="upload-"/>
+                <Field label="Business purpose" name="business_purpose" error=err_signal id_prefix="upload-"/>
+                <Field label="Document type" name="document_type" error=err_signal id_prefix="upload-"/>
+            </div>
+            <div class="field" class:invalid=move || file_error().is_some()>
+                <label for="upload-file">{format!("PDF file (up to {})", human_size(max_upload_bytes))}</label>
+                <input id="upload-file" name="file" type="file" accept="application/pdf,.pdf" required=true
+                    aria-invalid=move || if file_error().is_some() { "true" } else { "false" }/>
+                <p class="field-error" id="upload-file-error" role="alert" aria-live="polite">{file_error}</p>
+            </div>
+            <div class="upload-progress" class:shown=move || progress.get().is_some() aria-live="polite">
+                <progress max="100" value=move || progress.get().unwrap_or(0.0) aria-label="Upload progress"></progress>
+                <span>{move || progress.get().map(|p| format!("{p:.0} % sent"))}</span>
+            </div>
+            <p class="notice upload-done" class:shown=move || sent.get() role="status">
+                {move || sent.get().then_some("The PDF was uploaded.")}
+            </p>
+            <button type="submit" class="button" disabled=move || progress.get().is_some()>
+                {move || if progress.get().is_some() { "Uploading…" } else { "Upload PDF" }}
+            </button>
+        </form>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    //! The browser side: `XMLHttpRequest` with upload progress.
+
+    use super::human_size;
+    use crate::error::AppError;
+    use leptos::prelude::*;
+    use wasm_bindgen::{closure::Closure, JsCast};
+
+    fn field_error(field: &str, message: String) -> AppError {
+        AppError::Validation {
+            field: Some(field.into()),
+            message,
+        }
+    }
+
+    /// Sends `form`; reports progress, the outcome, and calls `on_done`.
+    pub fn send(
+        form: web_sys::HtmlFormElement,
+        max_upload_bytes: u64,
+        progress: RwSignal<Option<f64>>,
+        error: RwSignal<Option<AppError>>,
+        sent: RwSignal<bool>,
+        on_done: Callback<()>,
+    ) {
+        // Too large? Say so before sending a byte.
+        let file = form
+            .elements()
+            .named_item("file")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0));
+        if let Some(f) = &file {
+            if f.size() > max_upload_bytes as f64 {
+                error.set(Some(field_error(
+                    "file",
+                    format!(
+                        "The file is larger than the limit of {}.",
+                        human_size(max_upload_bytes)
+                    ),
+                )));
+                return;
+            }
+        }
+        let started = (|| -> Result<(), wasm_bindgen::JsValue> {
+            let data = web_sys::FormData::new_with_form(&form)?;
+            let xhr = web_sys::XmlHttpRequest::new()?;
+            xhr.open("POST", "/documents/upload")?;
+            xhr.set_request_header("Accept", "application/json")?;
+            let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+                move |e: web_sys::ProgressEvent| {
+                    if e.length_computable() && e.total() > 0.0 {
+                        progress.set(Some(100.0 * e.loaded() / e.total()));
+                    }
+                },
+            );
+            xhr.upload()?
+                .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+            let answered = xhr.clone();
+            let form_done = form.clone();
+            let on_load = Closure::<dyn FnMut()>::new(move || {
+                progress.set(None);
+                let status = answered.status().unwrap_or(0);
+                if status == 201 {
+                    form_done.reset();
+                    sent.set(true);
+                    on_done.run(());
+                } else {
+                    let text = answered.response_text().ok().flatten().unwrap_or_default();
+                    error.set(Some(serde_json::from_str::<AppError>(&text).unwrap_or(
+                        AppError::Internal {
+                            reference: format!("upload-{status}"),
+                        },
+                    )));
+                }
+            });
+            xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+            let on_fail = Closure::<dyn FnMut()>::new(move || {
+                progress.set(None);
+                error.set(Some(AppError::Unreachable));
+            });
+            xhr.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
+            progress.set(Some(0.0));
+            xhr.send_with_opt_form_data(Some(&data))?;
+            // The request owns its handlers until it finishes; one small
+            // allocation per upload is left behind.
+            on_progress.forget();
+            on_load.forget();
+            on_fail.forget();
+            Ok(())
+        })();
+        if started.is_err() {
+            progress.set(None);
+            error.set(Some(AppError::Unreachable));
+        }
+    }
+}
