@@ -2,6 +2,10 @@
 //! middleware, and the operator's command line. `main.rs` only parses the
 //! command line and calls into here, so tests drive the same code.
 
+// The page types of a full-stack Leptos app nest deeply (the release
+// build erases them; debug and test builds do not).
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod mail;

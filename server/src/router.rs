@@ -10,6 +10,7 @@ use app::{
     shell, App,
 };
 use axum::{
+    extract::DefaultBodyLimit,
     middleware::{from_fn, from_fn_with_state},
     routing::{get, post},
     Router,
@@ -34,15 +35,18 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
     let routes = generate_route_list(App);
     let context = || app::server::csp::provide_request_nonce();
     let options = state.leptos_options.clone();
-    // Uploads stream and count their own bytes (refusing past the limit as
-    // they go); the hard cap here only bounds the form around the file.
+    // Uploads stream and count their own bytes, refusing past the limit as
+    // they go. The cap here bounds the whole form (file and fields) and is
+    // enforced inside the multipart reader, so the handler still answers
+    // with its own message (JSON, or a redirect back to the form) instead
+    // of a bare 413.
     let upload_cap = usize::try_from(state.files.max_upload_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
     let files = Router::new()
         .route("/documents/upload", post(files::upload))
         .route("/documents/{id}/file", get(files::download))
-        .layer(RequestBodyLimitLayer::new(upload_cap));
+        .layer(DefaultBodyLimit::max(upload_cap));
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))

@@ -144,7 +144,7 @@ pub async fn create(
         .await?
         .ok_or(ServiceError::SignInRequired)?;
     let (by, for_user) = actor.audit_ids();
-    let created = users::insert_client(
+    let created = users::insert_client_by(
         &txn,
         &account,
         &users::NewClientUser {
@@ -156,7 +156,7 @@ pub async fn create(
             must_change_password: true,
         },
         hash,
-        by,
+        (by, for_user),
         now,
     )
     .await

@@ -73,7 +73,7 @@ pub async fn insert_staff<C: ConnectionTrait>(
             password_hash,
             must_change_password,
         },
-        created_by,
+        (created_by, None),
         details,
         now,
     )
@@ -97,13 +97,27 @@ pub struct NewClientUser {
     pub must_change_password: bool,
 }
 
-/// Inserts a client user into `account`, audited.
+/// Inserts a client user into `account`, audited as created by
+/// `created_by` (or by the platform operator).
 pub async fn insert_client<C: ConnectionTrait>(
     db: &C,
     account: &client_account::Model,
     input: &NewClientUser,
     password_hash: String,
     created_by: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<user::Model, ServiceError> {
+    insert_client_by(db, account, input, password_hash, (created_by, None), now).await
+}
+
+/// Inserts a client user into `account`, audited as created by the first of
+/// `(by, for_user)` acting for the second (see `Actor::audit_ids`).
+pub async fn insert_client_by<C: ConnectionTrait>(
+    db: &C,
+    account: &client_account::Model,
+    input: &NewClientUser,
+    password_hash: String,
+    (created_by, on_behalf_of): (Option<i32>, Option<i32>),
     now: DateTime<Utc>,
 ) -> Result<user::Model, ServiceError> {
     let username = Username::parse(&input.username)?;
@@ -131,7 +145,7 @@ pub async fn insert_client<C: ConnectionTrait>(
             password_hash,
             must_change_password: input.must_change_password,
         },
-        created_by,
+        (created_by, on_behalf_of),
         details,
         now,
     )
@@ -155,7 +169,7 @@ struct Login<'a> {
 async fn insert_login<C: ConnectionTrait>(
     db: &C,
     login: Login<'_>,
-    created_by: Option<i32>,
+    (created_by, on_behalf_of): (Option<i32>, Option<i32>),
     details: String,
     now: DateTime<Utc>,
 ) -> Result<user::Model, ServiceError> {
@@ -187,7 +201,7 @@ async fn insert_login<C: ConnectionTrait>(
         audit::NewEvent {
             organization_id: login.organization_id,
             actor_user_id: created_by,
-            on_behalf_of_user_id: None,
+            on_behalf_of_user_id: on_behalf_of,
             action: audit::action::USER_CREATED,
             target_user_id: Some(row.id),
             details,
