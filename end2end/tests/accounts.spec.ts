@@ -70,8 +70,8 @@ test('staff set up an account, emulate its Account Manager, and office staff edi
 
   // A report for the account, recorded as the staff member acting for the manager.
   await page.getByText('Add a report').click();
-  await page.getByLabel('Title').fill('Night patrol log');
-  await page.getByLabel('Report').fill('Gate 3 found open at 02:10; closed and locked.');
+  await page.getByLabel('Title', { exact: true }).fill('Night patrol log');
+  await page.getByLabel('Report', { exact: true }).fill('Gate 3 found open at 02:10; closed and locked.');
   await page.getByRole('button', { name: 'Add report' }).click();
   const reportRow = page.locator('table.documents tbody tr', { hasText: 'Night patrol log' });
   await expect(reportRow.locator('.created-by')).toHaveText('Alice J. Morgan as Harper Quinn');
@@ -135,7 +135,7 @@ test('staff set up an account, emulate its Account Manager, and office staff edi
   // They edit the report; the list shows them as its last modifier, and no delete control.
   const row = office.locator('table.documents tbody tr', { hasText: 'Night patrol log' });
   await row.getByText('Edit').click();
-  await row.getByLabel('Report').fill('Gate 3 found open at 02:10; closed, locked, and reported to the owner.');
+  await row.getByLabel('Report', { exact: true }).fill('Gate 3 found open at 02:10; closed, locked, and reported to the owner.');
   await row.getByRole('button', { name: 'Save changes' }).click();
   await expect(row.locator('.modified-by')).toHaveText('Olive Reyes');
   await expect(row).toContainText('reported to the owner');

@@ -10,7 +10,10 @@ use crate::{
         dto::{DocumentView, DocumentsView},
         AddReport, DeleteDocument, UpdatePdfDetails, UpdateReport,
     },
-    components::{upload::PdfUpload, Field, FormAlert, SubmitButton, TextArea},
+    components::{
+        upload::{PdfUpload, UploadState},
+        Field, FormAlert, Notice, SubmitButton, TextArea,
+    },
     error::AppError,
 };
 use leptos::prelude::*;
@@ -39,6 +42,15 @@ pub fn DocumentsPanel(
     let changed = RwSignal::new(0u32);
     let docs = Resource::new(move || changed.get(), move |_| documents(account));
     let refresh = Callback::new(move |_: ()| changed.update(|n| *n += 1));
+    // The add forms' state lives here, not in the list that reloads after
+    // every change, so their outcome stays on screen.
+    let adding = Adding {
+        report: ServerAction::<AddReport>::new(),
+        report_open: RwSignal::new(false),
+        upload: UploadState::new(),
+        upload_open: RwSignal::new(false),
+    };
+    refresh_on_success(adding.report, refresh);
     view! {
         <section class="card" aria-labelledby="documents-heading">
             <h2 id="documents-heading">"Documents"</h2>
@@ -47,7 +59,7 @@ pub fn DocumentsPanel(
                     let return_to = return_to.clone();
                     Suspend::new(async move {
                         match docs.await {
-                            Ok(d) => view! { <DocumentsBody docs=d account return_to refresh/> }.into_any(),
+                            Ok(d) => view! { <DocumentsBody docs=d account return_to refresh adding/> }.into_any(),
                             Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                         }
                     })
@@ -57,12 +69,37 @@ pub fn DocumentsPanel(
     }
 }
 
+/// The state of the "add" forms (see [`DocumentsPanel`]).
+#[derive(Clone, Copy)]
+struct Adding {
+    report: ServerAction<AddReport>,
+    report_open: RwSignal<bool>,
+    upload: UploadState,
+    upload_open: RwSignal<bool>,
+}
+
+/// Keeps `open` in step with a `<details>` element the user opens or closes.
+fn on_toggle(open: RwSignal<bool>) -> impl Fn(leptos::ev::Event) + 'static {
+    move |ev| {
+        #[cfg(feature = "hydrate")]
+        {
+            let details = event_target::<web_sys::HtmlDetailsElement>(&ev);
+            open.set(details.open());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (ev, open);
+        }
+    }
+}
+
 #[component]
 fn DocumentsBody(
     docs: DocumentsView,
     account: Option<i32>,
     return_to: String,
     refresh: Callback<()>,
+    adding: Adding,
 ) -> impl IntoView {
     let (can_modify, can_delete) = (docs.can_modify, docs.can_delete);
     let count = docs.documents.len();
@@ -91,13 +128,13 @@ fn DocumentsBody(
         }}
         {docs.can_add.then(|| view! {
             <div class="add-documents">
-                <details class="add">
+                <details class="add" prop:open=move || adding.report_open.get() on:toggle=on_toggle(adding.report_open)>
                     <summary class="button secondary">"Add a report"</summary>
-                    <AddReportForm account refresh/>
+                    <AddReportForm account action=adding.report/>
                 </details>
-                <details class="add">
+                <details class="add" prop:open=move || adding.upload_open.get() on:toggle=on_toggle(adding.upload_open)>
                     <summary class="button secondary">"Upload a PDF"</summary>
-                    <PdfUpload account return_to max_upload_bytes=docs.max_upload_bytes on_done=refresh/>
+                    <PdfUpload account return_to max_upload_bytes=docs.max_upload_bytes state=adding.upload on_done=refresh/>
                 </details>
             </div>
         })}
@@ -119,12 +156,12 @@ where
 }
 
 #[component]
-fn AddReportForm(account: Option<i32>, refresh: Callback<()>) -> impl IntoView {
-    let action = ServerAction::<AddReport>::new();
+fn AddReportForm(account: Option<i32>, action: ServerAction<AddReport>) -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
-    refresh_on_success(action, refresh);
+    let added = move || matches!(action.value().get(), Some(Ok(_)));
     view! {
+        {move || added().then(|| view! { <Notice>"The report was added."</Notice> })}
         <ActionForm action=action attr:class="form" attr:aria-label="Add a report">
             <FormAlert error/>
             {account.map(|a| view! { <input type="hidden" name="account" value=a/> })}

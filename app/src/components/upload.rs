@@ -19,6 +19,35 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
+/// An upload's state, owned by the page section around the form so that it
+/// survives the list being reloaded after an upload.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadState {
+    /// Percent sent while an upload is under way.
+    pub progress: RwSignal<Option<f64>>,
+    /// The last upload's refusal.
+    pub error: RwSignal<Option<AppError>>,
+    /// The last upload succeeded.
+    pub sent: RwSignal<bool>,
+}
+
+impl UploadState {
+    /// Nothing sent yet.
+    pub fn new() -> Self {
+        Self {
+            progress: RwSignal::new(None),
+            error: RwSignal::new(None),
+            sent: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for UploadState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The upload form for one account's documents.
 #[component]
 pub fn PdfUpload(
@@ -28,13 +57,16 @@ pub fn PdfUpload(
     return_to: String,
     /// The server's limit, checked here too before anything is sent.
     max_upload_bytes: u64,
+    /// Progress, outcome.
+    state: UploadState,
     /// Called after a successful upload.
     on_done: Callback<()>,
 ) -> impl IntoView {
-    // Percent sent while an upload is under way.
-    let progress = RwSignal::new(None::<f64>);
-    let error = RwSignal::new(None::<AppError>);
-    let sent = RwSignal::new(false);
+    let UploadState {
+        progress,
+        error,
+        sent,
+    } = state;
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
