@@ -85,6 +85,7 @@ test('staff set up an account, emulate its Account Manager, and office staff edi
   await page.getByLabel(/PDF file/).setInputFiles({ name: 'Certificate 2026.pdf', mimeType: 'application/pdf', buffer: pdf });
   await page.getByRole('button', { name: 'Upload PDF' }).click();
   await expect(page.getByText('The PDF was uploaded.')).toBeVisible();
+  await expect(page.getByRole('form', { name: 'Upload a PDF' })).toBeHidden();
   await expect(page.locator('table.documents')).toContainText('Certificate 2026.pdf');
   await shot(page, 'documents-after-upload');
 
@@ -138,6 +139,7 @@ test('staff set up an account, emulate its Account Manager, and office staff edi
   await row.getByLabel('Report', { exact: true }).fill('Gate 3 found open at 02:10; closed, locked, and reported to the owner.');
   await row.getByRole('button', { name: 'Save changes' }).click();
   await expect(row.locator('.modified-by')).toHaveText('Olive Reyes');
+  await expect(row.getByRole('button', { name: 'Save changes' })).toBeHidden();
   await expect(row).toContainText('reported to the owner');
   await expect(office.locator('table.documents').getByText('Delete')).toHaveCount(0);
   await expect(office.getByRole('link', { name: 'Manage office staff' })).toHaveCount(0);

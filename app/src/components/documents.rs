@@ -51,6 +51,7 @@ pub fn DocumentsPanel(
         upload_open: RwSignal::new(false),
     };
     refresh_on_success(adding.report, refresh);
+    close_on_success(adding.report, adding.report_open);
     view! {
         <section class="card" aria-labelledby="documents-heading">
             <h2 id="documents-heading">"Documents"</h2>
@@ -128,17 +129,34 @@ fn DocumentsBody(
         }}
         {docs.can_add.then(|| view! {
             <div class="add-documents">
+                {move || matches!(adding.report.value().get(), Some(Ok(_))).then(|| view! { <Notice>"The report was added."</Notice> })}
+                {move || adding.upload.sent.get().then(|| view! { <Notice>"The PDF was uploaded."</Notice> })}
                 <details class="add" prop:open=move || adding.report_open.get() on:toggle=on_toggle(adding.report_open)>
                     <summary class="button secondary">"Add a report"</summary>
                     <AddReportForm account action=adding.report/>
                 </details>
                 <details class="add" prop:open=move || adding.upload_open.get() on:toggle=on_toggle(adding.upload_open)>
                     <summary class="button secondary">"Upload a PDF"</summary>
-                    <PdfUpload account return_to max_upload_bytes=docs.max_upload_bytes state=adding.upload on_done=refresh/>
+                    <PdfUpload account return_to max_upload_bytes=docs.max_upload_bytes state=adding.upload
+                        on_done=Callback::new(move |_| { adding.upload_open.set(false); refresh.run(()); })/>
                 </details>
             </div>
         })}
     }
+}
+
+/// Closes a `<details>` (its `open` signal) each time `action` succeeds.
+fn close_on_success<A, T>(action: ServerAction<A>, open: RwSignal<bool>)
+where
+    A: leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+    ServerAction<A>: Copy,
+{
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            open.set(false);
+        }
+    });
 }
 
 /// Calls `refresh` each time `action` succeeds.
@@ -159,9 +177,7 @@ where
 fn AddReportForm(account: Option<i32>, action: ServerAction<AddReport>) -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
-    let added = move || matches!(action.value().get(), Some(Ok(_)));
     view! {
-        {move || added().then(|| view! { <Notice>"The report was added."</Notice> })}
         <ActionForm action=action attr:class="form" attr:aria-label="Add a report">
             <FormAlert error/>
             {account.map(|a| view! { <input type="hidden" name="account" value=a/> })}
@@ -232,10 +248,12 @@ fn EditReport(doc: DocumentView, refresh: Callback<()>) -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
     refresh_on_success(action, refresh);
+    let open = RwSignal::new(false);
+    close_on_success(action, open);
     let prefix = format!("doc-{}-", doc.id);
     let label = format!("Edit {}", doc.title);
     view! {
-        <details class="edit">
+        <details class="edit" prop:open=move || open.get() on:toggle=on_toggle(open)>
             <summary class="button secondary">"Edit"</summary>
             <ActionForm action=action attr:class="form" attr:aria-label=label>
                 <FormAlert error/>
@@ -254,10 +272,12 @@ fn EditPdf(doc: DocumentView, refresh: Callback<()>) -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));
     refresh_on_success(action, refresh);
+    let open = RwSignal::new(false);
+    close_on_success(action, open);
     let prefix = format!("doc-{}-", doc.id);
     let label = format!("Edit {}", doc.title);
     view! {
-        <details class="edit">
+        <details class="edit" prop:open=move || open.get() on:toggle=on_toggle(open)>
             <summary class="button secondary">"Edit"</summary>
             <ActionForm action=action attr:class="form" attr:aria-label=label>
                 <FormAlert error/>
@@ -281,8 +301,10 @@ fn DeleteDocumentButton(id: i32, title: String, refresh: Callback<()>) -> impl I
     refresh_on_success(action, refresh);
     let label = format!("Delete {title}");
     let question = format!("Delete \"{title}\" for good?");
+    let open = RwSignal::new(false);
+    close_on_success(action, open);
     view! {
-        <details class="delete">
+        <details class="delete" prop:open=move || open.get() on:toggle=on_toggle(open)>
             <summary class="button danger">"Delete"</summary>
             <ActionForm action=action attr:class="confirm" attr:aria-label=label>
                 <FormAlert error/>

@@ -99,6 +99,9 @@ pub fn TextArea(
     let id = format!("{id_prefix}{name}");
     let error_id = format!("{id}-error");
     let described = error_id.clone();
+    // The text is the element's content when rendered on the server, and its
+    // value once hydrated (so a re-render resets what was typed).
+    let initial = value.clone();
     view! {
         <div class="field" class:invalid=move || message().is_some()>
             <label for=id.clone()>{label}</label>
@@ -106,6 +109,7 @@ pub fn TextArea(
                 id=id.clone()
                 name=name
                 rows=rows
+                prop:value=initial
                 required=required
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
                 aria-describedby=move || message().map(|_| described.clone())

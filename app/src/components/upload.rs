@@ -83,7 +83,7 @@ pub fn PdfUpload(
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (ev, on_done, max_upload_bytes);
+            let _ = (ev, on_done, max_upload_bytes, sent);
         }
     };
     let file_error = move || error.get().and_then(|e| e.field_message("file"));
@@ -116,9 +116,6 @@ pub fn PdfUpload(
                 <progress max="100" value=move || progress.get().unwrap_or(0.0) aria-label="Upload progress"></progress>
                 <span>{move || progress.get().map(|p| format!("{p:.0} % sent"))}</span>
             </div>
-            <p class="notice upload-done" class:shown=move || sent.get() role="status">
-                {move || sent.get().then_some("The PDF was uploaded.")}
-            </p>
             <button type="submit" class="button" disabled=move || progress.get().is_some()>
                 {move || if progress.get().is_some() { "Uploading…" } else { "Upload PDF" }}
             </button>

@@ -84,7 +84,7 @@ fn ManagerBody(
     );
     let account_id = p.account_id;
     let has_manager = p.manager.is_some();
-    let policy = p.policy.clone();
+    let policy = p.policy;
     let title = format!("Account Manager · {} · Gatehouse", p.account_name);
     let crumb = p.account_name.clone();
     view! {
@@ -133,7 +133,7 @@ fn ManagerBody(
                                 <Field label="Username" name="username" error on_input=Callback::new(move |v| typed_username.set(v))/>
                             })}
                             <Field label="Initial password" name="password" kind="password" autocomplete="new-password" error on_input=Callback::new(move |v| typed.set(v))/>
-                            <PasswordRules policy=policy.clone() password=typed username=typed_username/>
+                            <PasswordRules policy password=typed username=typed_username/>
                             <Field label="Initial password again" name="confirm_password" kind="password" autocomplete="new-password" error/>
                             <SubmitButton pending=login.pending() label=if has_manager { "Reset password" } else { "Create login" } busy_label="Saving…"/>
                         </ActionForm>

@@ -74,7 +74,7 @@ fn StaffBody(p: OfficeStaffListView, org: String, refresh: Callback<()>) -> impl
     let typed = RwSignal::new(String::new());
     let typed_username = RwSignal::new(String::new());
     let (may_modify, may_delete) = (p.may_grant_modify, p.may_grant_delete);
-    let policy = p.policy.clone();
+    let policy = p.policy;
     let crumb = p.account_name.clone();
     view! {
         <TopBar portal="Client Portal" organization=p.frame.organization_name.clone() user=p.frame.display_name.clone() emulation=p.frame.emulation.clone()/>
@@ -96,7 +96,7 @@ fn StaffBody(p: OfficeStaffListView, org: String, refresh: Callback<()>) -> impl
                                 </tr></thead>
                                 <tbody>
                                     {p.staff.clone().into_iter().map(|u| view! {
-                                        <StaffRow u may_modify may_delete policy=p.policy.clone() refresh/>
+                                        <StaffRow u may_modify may_delete policy=p.policy refresh/>
                                     }).collect_view()}
                                 </tbody>
                             </table>

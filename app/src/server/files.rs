@@ -65,7 +65,7 @@ impl TempFile {
     /// Tracks `path` instead, removing the file tracked until now.
     fn track(&mut self, path: PathBuf) {
         if let Some(old) = self.0.replace(path) {
-            if !self.0.as_ref().is_some_and(|p| *p == old) {
+            if self.0.as_ref().is_none_or(|p| *p != old) {
                 let _ = std::fs::remove_file(old);
             }
         }
