@@ -94,8 +94,9 @@ impl MigrationTrait for Migration {
         add_column(
             manager,
             ClientAccounts::Table,
+            // Lower-casing can lengthen a name ("İ" becomes two characters).
             ColumnDef::new(ClientAccounts::NameKey)
-                .string_len(200)
+                .string_len(400)
                 .not_null()
                 .default("")
                 .to_owned(),
@@ -112,29 +113,33 @@ impl MigrationTrait for Migration {
         )
         .await?;
         let db = manager.get_connection();
-        db.execute_unprepared("UPDATE client_accounts SET name_key = LOWER(name)")
-            .await?;
-        // Digits of existing phone numbers, computed here rather than in SQL
-        // (the two engines share no function for it).
+        // Both keys of existing accounts are computed here, as the service
+        // computes them (Unicode lower case, phone digits): SQLite's LOWER()
+        // only knows ASCII, and the engines share no digit filter.
         let rows = db
             .query_all_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
-                "SELECT id, main_phone FROM client_accounts WHERE main_phone IS NOT NULL",
+                "SELECT id, name, main_phone FROM client_accounts",
             ))
             .await?;
         for row in rows {
             let id: i32 = row.try_get("", "id")?;
-            let phone: String = row.try_get("", "main_phone")?;
-            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            let name: String = row.try_get("", "name")?;
+            let phone: Option<String> = row.try_get("", "main_phone")?;
+            let digits: String = phone
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
             db.execute_raw(sea_orm::Statement::from_sql_and_values(
                 db.get_database_backend(),
                 match db.get_database_backend() {
                     sea_orm::DatabaseBackend::Postgres => {
-                        "UPDATE client_accounts SET phone_digits = $1 WHERE id = $2"
+                        "UPDATE client_accounts SET name_key = $1, phone_digits = $2 WHERE id = $3"
                     }
-                    _ => "UPDATE client_accounts SET phone_digits = ? WHERE id = ?",
+                    _ => "UPDATE client_accounts SET name_key = ?, phone_digits = ? WHERE id = ?",
                 },
-                [digits.into(), id.into()],
+                [name.to_lowercase().into(), digits.into(), id.into()],
             ))
             .await?;
         }
@@ -177,6 +182,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
+        // One Account Manager per account, on both engines (two staff
+        // creating it at once: one wins, the other gets a conflict).
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX ux_users_account_manager ON users (client_account_id) WHERE role = 'account_manager'",
+        )
+        .await?;
+
         // The Account Manager a staff user's session is emulating, if any.
         add_column(
             manager,
@@ -257,6 +269,14 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(Documents::Table).to_owned())
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("ux_users_account_manager")
+                    .table(Users::Table)
+                    .to_owned(),
+            )
             .await?;
         for name in [
             "ix_client_accounts_org_name",

@@ -55,6 +55,9 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines!(
+    an_emulation_ends_when_the_account_manager_is_switched_off,
+    rotating_for_an_emulation_keeps_the_sessions_absolute_expiry,
+    an_account_has_one_account_manager_even_when_two_are_inserted,
     every_new_endpoint_answers_each_kind_of_caller_as_it_should_and_refusals_change_nothing,
     a_new_accounts_identifier_is_its_phone_digits_unless_taken_in_the_organization,
     an_identifier_used_in_the_same_organization_is_refused_and_one_used_elsewhere_is_fine,
@@ -2179,4 +2182,127 @@ async fn a_pdf_downloads_only_for_its_own_organization_and_account(engine: Engin
         download(&app, doc, Some(&manager)).await.status(),
         StatusCode::OK
     );
+}
+
+/// Starts an emulation of alpha_one's Account Manager by alpha's User
+/// Administrator; returns the emulating session's cookie.
+async fn emulating_admin(app: &TestApp) -> String {
+    let admin = staff_cookie(app, "alpha", &app.seed.alpha_admin).await;
+    let res = app
+        .call(
+            "start_emulation",
+            form(&[("account", &id(app.seed.alpha_one.id))]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    session_cookie(&res)
+}
+
+async fn an_emulation_ends_when_the_account_manager_is_switched_off(engine: Engine) {
+    let app = app_on(engine).await;
+    let emulating = emulating_admin(&app).await;
+    assert_eq!(
+        app.call("office_staff", String::new(), Some(&emulating))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The manager's login is switched off (as a User Administrator would).
+    let manager = manager_of(&app, &app.seed.alpha_one).await;
+    let mut row = manager.into_active_model();
+    row.can_login = Set(false);
+    row.update(&app.db).await.unwrap();
+    // The emulating session ends: it neither goes on as the manager nor
+    // quietly becomes a staff session.
+    refusal(
+        app.call("office_staff", String::new(), Some(&emulating))
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    refusal(
+        app.call("client_accounts", String::new(), Some(&emulating))
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    // And a new emulation of a switched-off manager is refused.
+    let admin = staff_cookie(&app, "alpha", &app.seed.alpha_admin).await;
+    let err = refusal(
+        app.call(
+            "start_emulation",
+            form(&[("account", &id(app.seed.alpha_one.id))]),
+            Some(&admin),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+}
+
+async fn rotating_for_an_emulation_keeps_the_sessions_absolute_expiry(engine: Engine) {
+    let app = app_on(engine).await;
+    let admin = staff_cookie(&app, "alpha", &app.seed.alpha_admin).await;
+    let admin_user = staff_named(&app, &app.seed.alpha_admin).await;
+    let original = session::Entity::find()
+        .filter(session::Column::UserId.eq(admin_user.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a session");
+    app.clock.advance(chrono::Duration::minutes(20));
+    let res = app
+        .call(
+            "start_emulation",
+            form(&[("account", &id(app.seed.alpha_one.id))]),
+            Some(&admin),
+        )
+        .await;
+    let emulating = session_cookie(&res);
+    app.clock.advance(chrono::Duration::minutes(20));
+    let res = app
+        .call("stop_emulation", String::new(), Some(&emulating))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let sessions = session::Entity::find()
+        .filter(session::Column::UserId.eq(admin_user.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(sessions.len(), 1, "each rotation replaces the session");
+    assert_ne!(sessions[0].id, original.id);
+    assert_eq!(sessions[0].expires_at, original.expires_at);
+    assert_eq!(sessions[0].created_at, original.created_at);
+}
+
+async fn an_account_has_one_account_manager_even_when_two_are_inserted(engine: Engine) {
+    let app = app_on(engine).await;
+    // alpha_one has its Account Manager; a second one (as a second staff
+    // member's racing request would insert) is refused by the database.
+    let second = users::insert_client(
+        &app.db,
+        &app.seed.alpha_one,
+        &users::NewClientUser {
+            username: "manager2".into(),
+            first_name: "Second".into(),
+            last_name: "Manager".into(),
+            email: None,
+            role: ClientRole::AccountManager,
+            must_change_password: true,
+        },
+        "hash".into(),
+        None,
+        chrono::Utc::now(),
+    )
+    .await;
+    assert!(second.is_err(), "a second Account Manager was inserted");
+    let managers = user::Entity::find()
+        .filter(user::Column::ClientAccountId.eq(app.seed.alpha_one.id))
+        .filter(user::Column::Role.eq(ClientRole::AccountManager.as_str()))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(managers, 1);
 }

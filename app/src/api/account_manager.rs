@@ -64,17 +64,8 @@ pub async fn start_emulation(account: i32) -> Result<(), AppError> {
     use crate::server::{request::RequestContext, services::emulation};
     let ctx = RequestContext::current()?;
     let (actor, token) = ctx.actor_and_token().await.map_err(|e| ctx.fail(e))?;
-    let (new_token, portal) = ctx.finish(
-        emulation::start(
-            &ctx.state.db,
-            &actor,
-            &token,
-            account,
-            &ctx.state.sessions,
-            ctx.now(),
-        )
-        .await,
-    )?;
+    let (new_token, portal) =
+        ctx.finish(emulation::start(&ctx.state.db, &actor, &token, account, ctx.now()).await)?;
     ctx.set_session_cookie(&new_token);
     leptos_axum::redirect(&portal);
     Ok(())
@@ -87,16 +78,8 @@ pub async fn stop_emulation() -> Result<(), AppError> {
     use crate::server::{request::RequestContext, services::emulation};
     let ctx = RequestContext::current()?;
     let (actor, token) = ctx.actor_and_token().await.map_err(|e| ctx.fail(e))?;
-    let (new_token, account) = ctx.finish(
-        emulation::stop(
-            &ctx.state.db,
-            &actor,
-            &token,
-            &ctx.state.sessions,
-            ctx.now(),
-        )
-        .await,
-    )?;
+    let (new_token, account) =
+        ctx.finish(emulation::stop(&ctx.state.db, &actor, &token, ctx.now()).await)?;
     ctx.set_session_cookie(&new_token);
     leptos_axum::redirect(&format!("/admin/accounts/{account}/account-manager"));
     Ok(())

@@ -72,6 +72,12 @@ impl AccountDetails {
         })
     }
 
+    /// The key the table sorts and searches names by: lower case, at most
+    /// 400 characters (lower-casing can lengthen a name).
+    pub fn name_key(&self) -> String {
+        self.name.to_lowercase().chars().take(400).collect()
+    }
+
     /// The main phone's digits ("" without one).
     pub fn phone_digits(&self) -> String {
         self.main_phone

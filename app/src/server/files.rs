@@ -120,7 +120,13 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
     // only), with the outcome in the address.
     let back = form
         .return_to
-        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .filter(|p| {
+            p.starts_with('/')
+                && !p.starts_with("//")
+                && !p
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+        })
         .unwrap_or_else(|| "/".into());
     let sep = if back.contains('?') { '&' } else { '?' };
     let location = match outcome {
@@ -222,13 +228,22 @@ async fn receive(
             }
             form.file = Some((shown, path, size));
         } else {
-            let text = field
-                .text()
+            // Read chunk by chunk, so an oversized field is refused without
+            // being held in memory whole.
+            let mut bytes = Vec::new();
+            let mut field = field;
+            while let Some(chunk) = field
+                .chunk()
                 .await
-                .map_err(|_| refuse(None, "The upload was interrupted. Try again."))?;
-            if text.len() > TEXT_FIELD_MAX {
-                return Err(refuse(Some(leak_name(&name)), "This is too long."));
+                .map_err(|_| refuse(None, "The upload was interrupted. Try again."))?
+            {
+                if bytes.len() + chunk.len() > TEXT_FIELD_MAX {
+                    return Err(refuse(Some(leak_name(&name)), "This is too long."));
+                }
+                bytes.extend_from_slice(&chunk);
             }
+            let text = String::from_utf8(bytes)
+                .map_err(|_| refuse(Some(leak_name(&name)), "This is not valid text."))?;
             match name.as_str() {
                 "account" => {
                     form.account = Some(text.trim().parse().map_err(|_| AppError::NotFound)?)

@@ -74,12 +74,22 @@ impl RequestContext {
             return Err(AppError::PasswordChangeRequired);
         }
         if let Some(emulated) = s.emulated_user_id {
-            if let Some(actor) =
-                crate::server::services::emulation::actor_for(&self.state.db, &user, emulated)
-                    .await?
+            // An emulation that no longer holds (the staff user lost the
+            // role, the Account Manager was switched off) ends the session
+            // rather than quietly turning into something else.
+            return match crate::server::services::emulation::actor_for(
+                &self.state.db,
+                &user,
+                emulated,
+            )
+            .await?
             {
-                return Ok(actor);
-            }
+                Some(actor) => Ok(actor),
+                None => {
+                    session::end(&self.state.db, &self.session_token().unwrap_or_default()).await?;
+                    Err(AppError::SignInRequired)
+                }
+            };
         }
         Ok(Actor::from_user(&user)?)
     }

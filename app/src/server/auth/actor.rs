@@ -107,8 +107,9 @@ impl Actor {
 
     /// The actor of `staff` emulating `account_manager` of `account`, or
     /// `None` when that emulation is no longer allowed (the staff user lost
-    /// the role, the user is no longer that account's Account Manager, or
-    /// the rows are of different organizations).
+    /// the role, the Account Manager's login was switched off, the user is
+    /// no longer that account's Account Manager, or the rows are of
+    /// different organizations).
     pub fn emulating(
         staff: &user::Model,
         account_manager: &user::Model,
@@ -120,7 +121,9 @@ impl Actor {
             && account.organization_id == staff.organization_id
             && account_manager.client_account_id == Some(account.id)
             && account_manager.kind == UserKind::Client.as_str()
-            && account_manager.role == ClientRole::AccountManager.as_str();
+            && account_manager.role == ClientRole::AccountManager.as_str()
+            && account_manager.active
+            && account_manager.can_login;
         if !allowed {
             return Ok(None);
         }

@@ -74,18 +74,6 @@ pub async fn create<C: ConnectionTrait>(
     settings: &SessionSettings,
     now: DateTime<Utc>,
 ) -> Result<String, ServiceError> {
-    create_emulating(db, user, None, settings, now).await
-}
-
-/// Creates a session for `user` that emulates `emulated_user_id` (an Account
-/// Manager) when given, and returns its token.
-pub async fn create_emulating<C: ConnectionTrait>(
-    db: &C,
-    user: &user::Model,
-    emulated_user_id: Option<i32>,
-    settings: &SessionSettings,
-    now: DateTime<Utc>,
-) -> Result<String, ServiceError> {
     let token = new_token();
     let lifetime = chrono::Duration::from_std(settings.lifetime)
         .map_err(|e| ServiceError::Internal(Box::new(e)))?;
@@ -96,6 +84,35 @@ pub async fn create_emulating<C: ConnectionTrait>(
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + lifetime),
+        emulated_user_id: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Replaces session `old` (of `user`) by a new one that emulates
+/// `emulated_user_id` (or nothing), and returns its token: the start and end
+/// of an emulation. The new session keeps the old one's creation time and
+/// absolute expiry, so rotating can't stretch a session's life.
+pub async fn rotate<C: ConnectionTrait>(
+    db: &C,
+    old: &session::Model,
+    user: &user::Model,
+    emulated_user_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    let token = new_token();
+    session::Entity::delete_by_id(old.id.clone())
+        .exec(db)
+        .await?;
+    session::ActiveModel {
+        id: Set(session_id(&token)),
+        user_id: Set(user.id),
+        organization_id: Set(user.organization_id),
+        created_at: Set(old.created_at),
+        last_seen_at: Set(now),
+        expires_at: Set(old.expires_at),
         emulated_user_id: Set(emulated_user_id),
     }
     .insert(db)

@@ -68,7 +68,7 @@ async fn insert<C: ConnectionTrait>(
         identifier: Set(identifier.as_str().to_string()),
         created_at: Set(now),
         address: Set(details.address.clone()),
-        name_key: Set(details.name.to_lowercase()),
+        name_key: Set(details.name_key()),
         phone_digits: Set(details.phone_digits()),
         ..Default::default()
     }
@@ -208,7 +208,7 @@ pub async fn update(
     }
     let mut row = account.into_active_model();
     row.name = Set(details.name.clone());
-    row.name_key = Set(details.name.to_lowercase());
+    row.name_key = Set(details.name_key());
     row.main_phone = Set(details.main_phone.clone());
     row.phone_digits = Set(details.phone_digits());
     row.address = Set(details.address.clone());

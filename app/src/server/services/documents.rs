@@ -349,7 +349,15 @@ pub async fn delete(
     if !actor.can_delete {
         return Err(ServiceError::Forbidden);
     }
-    document::Entity::delete_by_id(doc.id).exec(&txn).await?;
+    // Two deletes at once: only the one that removed the row records it.
+    if document::Entity::delete_by_id(doc.id)
+        .exec(&txn)
+        .await?
+        .rows_affected
+        != 1
+    {
+        return Err(ServiceError::NotFound);
+    }
     record(
         &txn,
         actor,

@@ -16,7 +16,6 @@ use crate::{
         entities::{client_account, organization, session as session_entity, user},
         error::ServiceError,
         services::audit,
-        state::SessionSettings,
     },
 };
 use chrono::{DateTime, Utc};
@@ -66,15 +65,14 @@ pub async fn account_manager_of<C: ConnectionTrait>(
 
 /// Starts emulating the Account Manager of `account_id`: only a User
 /// Administrator or Broker, only an account of their organization that has
-/// an Account Manager, never inside another emulation. Replaces the session
-/// behind `token`; returns the new token and the Client Portal address to
-/// go to.
+/// an Account Manager whose login is on, never inside another emulation.
+/// Replaces the session behind `token`; returns the new token and the Client
+/// Portal address to go to.
 pub async fn start(
     db: &DatabaseConnection,
     actor: &Actor,
     token: &str,
     account_id: i32,
-    settings: &SessionSettings,
     now: DateTime<Utc>,
 ) -> Result<(String, String), ServiceError> {
     actor.require_account_manager_staff()?;
@@ -96,18 +94,18 @@ pub async fn start(
         .one(&txn)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
+    if !(manager.active && manager.can_login) {
+        return Err(ServiceError::Conflict(
+            "This Account Manager's login is switched off, so it can't be emulated.".into(),
+        ));
+    }
     // The session being replaced must be this staff user's own.
     let current = session_entity::Entity::find_by_id(session::session_id(token))
         .filter(session_entity::Column::UserId.eq(staff.id))
         .one(&txn)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
-    // A live emulation was refused above (`Emulating`); one that no longer
-    // holds (its Account Manager was replaced) is simply replaced.
-    let _ = current;
-    session::end(&txn, token).await?;
-    let new_token =
-        session::create_emulating(&txn, &staff, Some(manager.id), settings, now).await?;
+    let new_token = session::rotate(&txn, &current, &staff, Some(manager.id), now).await?;
     audit::record(
         &txn,
         audit::NewEvent {
@@ -141,7 +139,6 @@ pub async fn stop(
     db: &DatabaseConnection,
     actor: &Actor,
     token: &str,
-    settings: &SessionSettings,
     now: DateTime<Utc>,
 ) -> Result<(String, i32), ServiceError> {
     let emulation = actor
@@ -154,8 +151,12 @@ pub async fn stop(
         .one(&txn)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
-    session::end(&txn, token).await?;
-    let new_token = session::create(&txn, &staff, settings, now).await?;
+    let current = session_entity::Entity::find_by_id(session::session_id(token))
+        .filter(session_entity::Column::UserId.eq(staff.id))
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::SignInRequired)?;
+    let new_token = session::rotate(&txn, &current, &staff, None, now).await?;
     audit::record(
         &txn,
         audit::NewEvent {
