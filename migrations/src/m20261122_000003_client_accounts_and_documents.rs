@@ -16,6 +16,7 @@ enum ClientAccounts {
     Address,
     NameKey,
     PhoneDigits,
+    SearchText,
 }
 
 #[derive(DeriveIden)]
@@ -112,40 +113,56 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // What the table's search looks in: name, identifier and phone
+        // digits in one column, read from a covering index.
+        add_column(
+            manager,
+            ClientAccounts::Table,
+            ColumnDef::new(ClientAccounts::SearchText)
+                .string_len(500)
+                .not_null()
+                .default("")
+                .to_owned(),
+        )
+        .await?;
         let db = manager.get_connection();
-        // Both keys of existing accounts are computed here, as the service
+        // The keys of existing accounts are computed here, as the service
         // computes them (Unicode lower case, phone digits): SQLite's LOWER()
         // only knows ASCII, and the engines share no digit filter.
         let rows = db
             .query_all_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
-                "SELECT id, name, main_phone FROM client_accounts",
+                "SELECT id, name, main_phone, identifier FROM client_accounts",
             ))
             .await?;
         for row in rows {
             let id: i32 = row.try_get("", "id")?;
             let name: String = row.try_get("", "name")?;
             let phone: Option<String> = row.try_get("", "main_phone")?;
+            let identifier: String = row.try_get("", "identifier")?;
             let digits: String = phone
                 .unwrap_or_default()
                 .chars()
                 .filter(char::is_ascii_digit)
                 .collect();
+            let name_key = name.to_lowercase();
+            let search = format!("{name_key}\n{}\n{digits}", identifier.to_lowercase());
             db.execute_raw(sea_orm::Statement::from_sql_and_values(
                 db.get_database_backend(),
                 match db.get_database_backend() {
                     sea_orm::DatabaseBackend::Postgres => {
-                        "UPDATE client_accounts SET name_key = $1, phone_digits = $2 WHERE id = $3"
+                        "UPDATE client_accounts SET name_key = $1, phone_digits = $2, search_text = $3 WHERE id = $4"
                     }
-                    _ => "UPDATE client_accounts SET name_key = ?, phone_digits = ? WHERE id = ?",
+                    _ => "UPDATE client_accounts SET name_key = ?, phone_digits = ?, search_text = ? WHERE id = ?",
                 },
-                [name.to_lowercase().into(), digits.into(), id.into()],
+                [name_key.into(), digits.into(), search.into(), id.into()],
             ))
             .await?;
         }
         for (name, col) in [
             ("ix_client_accounts_org_name", ClientAccounts::NameKey),
             ("ix_client_accounts_org_phone", ClientAccounts::PhoneDigits),
+            ("ix_client_accounts_org_search", ClientAccounts::SearchText),
         ] {
             manager
                 .create_index(
@@ -281,6 +298,7 @@ impl MigrationTrait for Migration {
         for name in [
             "ix_client_accounts_org_name",
             "ix_client_accounts_org_phone",
+            "ix_client_accounts_org_search",
             "ix_client_accounts_org_id",
         ] {
             manager

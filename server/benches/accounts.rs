@@ -61,13 +61,19 @@ async fn fill(db: &DatabaseConnection, organization_id: i32, n: usize) {
         );
         let digits = format!("{}", 2_000_000_000u64 + (i as u64 * 7919) % 7_000_000_000);
         let phone = format!("({}) {}-{}", &digits[..3], &digits[3..6], &digits[6..]);
+        let identifier = format!("B{i:08}");
         batch.push(client_account::ActiveModel {
             organization_id: sea_orm::Set(organization_id),
+            search_text: sea_orm::Set(client_account::search_text(
+                &name.to_lowercase(),
+                &identifier,
+                &digits,
+            )),
             name_key: sea_orm::Set(name.to_lowercase()),
             name: sea_orm::Set(name),
             main_phone: sea_orm::Set(Some(phone)),
             phone_digits: sea_orm::Set(digits),
-            identifier: sea_orm::Set(format!("B{i:08}")),
+            identifier: sea_orm::Set(identifier),
             address: sea_orm::Set(None),
             created_at: sea_orm::Set(now),
             ..Default::default()
@@ -224,7 +230,8 @@ async fn main() {
     for (label, term) in [
         ("rare name (one match)", "lake harbour towers 0"),
         ("common name (thousands)", "cedar"),
-        ("phone fragment", "555-12"),
+        ("phone fragment", "(213) 5"),
+        ("identifier fragment", "b0009999"),
         ("no match at all (every row examined)", "zzzz"),
     ] {
         let q = AccountQuery {

@@ -19,6 +19,17 @@ pub struct Model {
     pub name_key: String,
     /// The main phone's digits ("" without one): what phone search matches.
     pub phone_digits: String,
+    /// Name key, identifier (lower case) and phone digits, one per line:
+    /// what the table's search looks in (see `search_text`).
+    pub search_text: String,
+}
+
+/// The `search_text` of an account.
+pub fn search_text(name_key: &str, identifier: &str, phone_digits: &str) -> String {
+    format!(
+        "{name_key}\n{}\n{phone_digits}",
+        identifier.to_ascii_lowercase()
+    )
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -70,6 +70,11 @@ async fn insert<C: ConnectionTrait>(
         address: Set(details.address.clone()),
         name_key: Set(details.name_key()),
         phone_digits: Set(details.phone_digits()),
+        search_text: Set(client_account::search_text(
+            &details.name_key(),
+            identifier.as_str(),
+            &details.phone_digits(),
+        )),
         ..Default::default()
     }
     .insert(db)
@@ -206,12 +211,18 @@ pub async fn update(
     if changes.is_empty() {
         return Ok(());
     }
+    let identifier = account.identifier.clone();
     let mut row = account.into_active_model();
     row.name = Set(details.name.clone());
     row.name_key = Set(details.name_key());
     row.main_phone = Set(details.main_phone.clone());
     row.phone_digits = Set(details.phone_digits());
     row.address = Set(details.address.clone());
+    row.search_text = Set(client_account::search_text(
+        &details.name_key(),
+        &identifier,
+        &details.phone_digits(),
+    ));
     row.update(&txn).await?;
     let (by, for_user) = actor.audit_ids();
     audit::record(
@@ -248,8 +259,14 @@ pub async fn change_identifier(
         return Ok(identifier);
     }
     let old = account.identifier.clone();
+    let search = client_account::search_text(
+        &account.name_key,
+        identifier.as_str(),
+        &account.phone_digits,
+    );
     let mut row = account.into_active_model();
     row.identifier = Set(identifier.as_str().to_string());
+    row.search_text = Set(search);
     row.update(&txn)
         .await
         .map_err(|e| identifier_conflict(e, "identifier"))?;
@@ -356,14 +373,22 @@ pub async fn list<C: ConnectionTrait>(
     let mut q = client_account::Entity::find().filter(C::OrganizationId.eq(actor.organization_id));
     let term = query.search.trim();
     if !term.is_empty() {
-        let mut any = Condition::any()
-            .add(C::NameKey.like(contains(&term.to_lowercase())))
-            .add(C::Identifier.like(contains(&term.to_ascii_uppercase())));
+        // The matching ids come from one scan of the covering index on
+        // (organization, search_text, id), which never reads a table row;
+        // the page then walks the sort's index and keeps the ids found, so a
+        // rare term costs one index scan and a common one stops early.
+        let mut any = Condition::any().add(C::SearchText.like(contains(&term.to_lowercase())));
         let digits: String = term.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 3 {
-            any = any.add(C::PhoneDigits.like(contains(&digits)));
+        if digits.len() >= 3 && digits.len() < term.len() {
+            any = any.add(C::SearchText.like(contains(&digits)));
         }
-        q = q.filter(any);
+        let matching = sea_orm::sea_query::Query::select()
+            .column(C::Id)
+            .from(client_account::Entity)
+            .and_where(C::OrganizationId.eq(actor.organization_id))
+            .cond_where(any)
+            .to_owned();
+        q = q.filter(C::Id.in_subquery(matching));
     }
     let column = match query.sort {
         AccountSort::Name => Some(C::NameKey),
@@ -385,15 +410,18 @@ pub async fn list<C: ConnectionTrait>(
         };
         q = q.filter(match column {
             None => Condition::all().add(after_id),
+            // `key >= v AND (key > v OR id > x)`: the first half gives
+            // the index range to start from (a bare OR would make the
+            // database read the skipped rows again on every page).
             Some(col) => {
-                let beyond = if query.descending {
-                    col.lt(value.clone())
+                let (from, beyond) = if query.descending {
+                    (col.lte(value.clone()), col.lt(value))
                 } else {
-                    col.gt(value.clone())
+                    (col.gte(value.clone()), col.gt(value))
                 };
-                Condition::any()
-                    .add(beyond)
-                    .add(Condition::all().add(col.eq(value)).add(after_id))
+                Condition::all()
+                    .add(from)
+                    .add(Condition::any().add(beyond).add(after_id))
             }
         });
     }
