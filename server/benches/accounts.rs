@@ -228,7 +228,7 @@ async fn main() {
 
     println!("Searches (first page, sorted by name), 10 runs each:");
     for (label, term) in [
-        ("rare name (one match)", "lake harbour towers 0"),
+        ("rare name (one match)", "maple harbour towers 18"),
         ("common name (thousands)", "cedar"),
         ("phone fragment", "(213) 5"),
         ("identifier fragment", "b0009999"),
