@@ -1064,6 +1064,9 @@ async fn the_accounts_table_searches_by_name_identifier_and_phone_digits(engine:
     )
     .await;
     assert_eq!(stored, "LAKE7788");
+    // Its digits appear in a letters-and-digits search term: that term is
+    // not a phone number, so the phone must not match.
+    create_account_via_api(&app, &cookie, "Decoy Plaza", "(416) 555-7781").await;
     let find = |search: &'static str| {
         let app = &app;
         let cookie = cookie.clone();
@@ -1104,7 +1107,7 @@ async fn the_accounts_table_searches_by_name_identifier_and_phone_digits(engine:
     // Nothing of bravo ever shows.
     assert!(find("Bravo").await.is_empty());
     // An empty search lists everything.
-    assert_eq!(find("").await.len(), 2 + 30 + 1);
+    assert_eq!(find("").await.len(), 2 + 30 + 2);
     // A cursor that is not one is refused, naming it.
     let err = refusal(
         app.call(

@@ -374,8 +374,13 @@ pub async fn list<C: ConnectionTrait>(
     let term = query.search.trim();
     if !term.is_empty() {
         let mut any = Condition::any().add(C::SearchText.like(contains(&term.to_lowercase())));
+        // Typed like a phone number ("(416) 555-0142"): also look for its
+        // digits. Only then: "ke778" must not match every "778".
+        let looks_like_phone = term
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         let digits: String = term.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 3 && digits.len() < term.len() {
+        if looks_like_phone && digits.len() >= 3 && digits.len() < term.len() {
             any = any.add(C::SearchText.like(contains(&digits)));
         }
         if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
