@@ -55,6 +55,7 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines!(
+    signing_out_while_emulating_records_the_end_of_the_emulation,
     an_emulation_ends_when_the_account_manager_is_switched_off,
     rotating_for_an_emulation_keeps_the_sessions_absolute_expiry,
     an_account_has_one_account_manager_even_when_two_are_inserted,
@@ -2308,4 +2309,28 @@ async fn an_account_has_one_account_manager_even_when_two_are_inserted(engine: E
         .await
         .unwrap();
     assert_eq!(managers, 1);
+}
+
+async fn signing_out_while_emulating_records_the_end_of_the_emulation(engine: Engine) {
+    let app = app_on(engine).await;
+    let emulating = emulating_admin(&app).await;
+    let before = last_audit_id(&app).await;
+    let res = app.call("sign_out", String::new(), Some(&emulating)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let admin = staff_named(&app, &app.seed.alpha_admin).await;
+    let manager = manager_of(&app, &app.seed.alpha_one).await;
+    let rows = audit_rows_after(&app, before).await;
+    let stopped = rows
+        .iter()
+        .find(|e| e.action == "emulation_stopped")
+        .expect("the emulation's end is recorded");
+    assert_eq!(stopped.actor_user_id, Some(admin.id));
+    assert_eq!(stopped.on_behalf_of_user_id, Some(manager.id));
+    assert!(rows.iter().any(|e| e.action == "sign_out"));
+    refusal(
+        app.call("office_staff", String::new(), Some(&emulating))
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }

@@ -389,6 +389,22 @@ pub async fn sign_out(
         {
             next = sign_in_page(&u, &org);
         }
+        // Signing out in the middle of an emulation ends it too: say so.
+        if let Some(emulated) = s.emulated_user_id {
+            audit::record(
+                &txn,
+                audit::NewEvent {
+                    organization_id: s.organization_id,
+                    actor_user_id: Some(s.user_id),
+                    on_behalf_of_user_id: Some(emulated),
+                    action: audit::action::EMULATION_STOPPED,
+                    target_user_id: Some(emulated),
+                    details: format!("{} signed out while emulating", u.display_name()),
+                },
+                now,
+            )
+            .await?;
+        }
         audit::record(
             &txn,
             audit::NewEvent {
