@@ -11,6 +11,7 @@ use crate::{
         AddReport, DeleteDocument, UpdatePdfDetails, UpdateReport,
     },
     components::{
+        actions::{close_on_success, refresh_on_success},
         upload::{PdfUpload, UploadState},
         Field, FormAlert, Notice, SubmitButton, TextArea,
     },
@@ -143,34 +144,6 @@ fn DocumentsBody(
             </div>
         })}
     }
-}
-
-/// Closes a `<details>` (its `open` signal) each time `action` succeeds.
-fn close_on_success<A, T>(action: ServerAction<A>, open: RwSignal<bool>)
-where
-    A: leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
-    T: Clone + Send + Sync + 'static,
-    ServerAction<A>: Copy,
-{
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            open.set(false);
-        }
-    });
-}
-
-/// Calls `refresh` each time `action` succeeds.
-fn refresh_on_success<A, T>(action: ServerAction<A>, refresh: Callback<()>)
-where
-    A: leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
-    T: Clone + Send + Sync + 'static,
-    ServerAction<A>: Copy,
-{
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            refresh.run(());
-        }
-    });
 }
 
 #[component]

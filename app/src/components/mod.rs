@@ -2,6 +2,7 @@
 //! that announces a form's error, password rules, the top bar with the
 //! emulation banner, and a client account's documents with the PDF upload.
 
+pub mod actions;
 pub mod documents;
 mod field;
 mod layout;

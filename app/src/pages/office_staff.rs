@@ -3,6 +3,7 @@
 //! "may modify" and "may delete", disable and enable, reset passwords. Each
 //! change takes effect at the user's next request.
 
+use crate::components::actions::refresh_on_success;
 use crate::{
     api::{
         dto::{ClientUserView, OfficeStaffListView},
@@ -49,19 +50,6 @@ pub fn OfficeStaffPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-fn refresh_on_success<A, T>(action: ServerAction<A>, refresh: Callback<()>)
-where
-    A: leptos::server_fn::ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
-    T: Clone + Send + Sync + 'static,
-    ServerAction<A>: Copy,
-{
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(_))) {
-            refresh.run(());
-        }
-    });
 }
 
 #[component]

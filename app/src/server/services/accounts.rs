@@ -224,17 +224,12 @@ pub async fn update(
         &details.phone_digits(),
     ));
     row.update(&txn).await?;
-    let (by, for_user) = actor.audit_ids();
-    audit::record(
+    audit::record_by(
         &txn,
-        audit::NewEvent {
-            organization_id: actor.organization_id,
-            actor_user_id: by,
-            on_behalf_of_user_id: for_user,
-            action: audit::action::ACCOUNT_UPDATED,
-            target_user_id: None,
-            details: format!("client account {} changed: {}", id, changes.join(", ")),
-        },
+        actor,
+        audit::action::ACCOUNT_UPDATED,
+        None,
+        format!("client account {} changed: {}", id, changes.join(", ")),
         now,
     )
     .await?;
@@ -270,17 +265,12 @@ pub async fn change_identifier(
     row.update(&txn)
         .await
         .map_err(|e| identifier_conflict(e, "identifier"))?;
-    let (by, for_user) = actor.audit_ids();
-    audit::record(
+    audit::record_by(
         &txn,
-        audit::NewEvent {
-            organization_id: actor.organization_id,
-            actor_user_id: by,
-            on_behalf_of_user_id: for_user,
-            action: audit::action::IDENTIFIER_CHANGED,
-            target_user_id: None,
-            details: format!("client account {id}: identifier {old} → {identifier}"),
-        },
+        actor,
+        audit::action::IDENTIFIER_CHANGED,
+        None,
+        format!("client account {id}: identifier {old} → {identifier}"),
         now,
     )
     .await?;

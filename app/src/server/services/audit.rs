@@ -1,7 +1,7 @@
 //! Writing audit events. Called with the transaction of the change it
 //! records, so the event and the change land together or not at all.
 
-use crate::server::{entities::audit_event, error::ServiceError};
+use crate::server::{auth::Actor, entities::audit_event, error::ServiceError};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
@@ -44,4 +44,30 @@ pub async fn record<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Records `action` done by `actor` in their organization: while a staff
+/// user emulates an Account Manager, as the staff user acting for them.
+pub async fn record_by<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: &str,
+    target_user_id: Option<i32>,
+    details: String,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let (actor_user_id, on_behalf_of_user_id) = actor.audit_ids();
+    record(
+        db,
+        NewEvent {
+            organization_id: actor.organization_id,
+            actor_user_id,
+            on_behalf_of_user_id,
+            action,
+            target_user_id,
+            details,
+        },
+        now,
+    )
+    .await
 }

@@ -77,17 +77,12 @@ pub async fn reset_password<C: ConnectionTrait>(
     row.update(db).await?;
     email_tokens::retire_all(db, id, now).await?;
     let ended = session::end_all_for_user(db, id).await?;
-    let (by, for_user) = actor.audit_ids();
-    audit::record(
+    audit::record_by(
         db,
-        audit::NewEvent {
-            organization_id: actor.organization_id,
-            actor_user_id: by,
-            on_behalf_of_user_id: for_user,
-            action: audit::action::PASSWORD_RESET,
-            target_user_id: Some(id),
-            details: format!("initial password set for \"{username}\"; {ended} session(s) ended"),
-        },
+        actor,
+        audit::action::PASSWORD_RESET,
+        Some(id),
+        format!("initial password set for \"{username}\"; {ended} session(s) ended"),
         now,
     )
     .await

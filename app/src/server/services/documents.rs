@@ -154,29 +154,6 @@ fn new_row(actor: &Actor, account_id: i32, now: DateTime<Utc>) -> document::Acti
     }
 }
 
-async fn record<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    action: &str,
-    details: String,
-    now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let (by, for_user) = actor.audit_ids();
-    audit::record(
-        db,
-        audit::NewEvent {
-            organization_id: actor.organization_id,
-            actor_user_id: by,
-            on_behalf_of_user_id: for_user,
-            action,
-            target_user_id: None,
-            details,
-        },
-        now,
-    )
-    .await
-}
-
 /// Adds a report to an account. Returns its id.
 pub async fn add_report(
     db: &DatabaseConnection,
@@ -198,10 +175,11 @@ pub async fn add_report(
     row.business_purpose = Set(None);
     row.document_type = Set(None);
     let doc = row.insert(&txn).await?;
-    record(
+    audit::record_by(
         &txn,
         actor,
         audit::action::DOCUMENT_ADDED,
+        None,
         format!(
             "report \"{}\" added to client account {account_id}",
             doc.title
@@ -246,10 +224,11 @@ pub async fn add_pdf(
     row.business_purpose = Set(Some(details.business_purpose.clone()));
     row.document_type = Set(Some(details.document_type.clone()));
     let doc = row.insert(&txn).await?;
-    record(
+    audit::record_by(
         &txn,
         actor,
         audit::action::DOCUMENT_ADDED,
+        None,
         format!(
             "PDF \"{}\" ({} bytes) added to client account {account_id}",
             file.file_name, file.size_bytes
@@ -261,6 +240,32 @@ pub async fn add_pdf(
     Ok(doc.id)
 }
 
+/// Document `id` of `kind`, when the actor may see it (else `NotFound`) and
+/// change it (else `Forbidden`).
+async fn find_to_change<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+    kind: &str,
+) -> Result<document::Model, ServiceError> {
+    let doc = find(db, actor, id).await?;
+    if !actor.can_modify {
+        return Err(ServiceError::Forbidden);
+    }
+    if doc.kind != kind {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(doc)
+}
+
+/// Records on `row` that the actor changed it at `now`.
+fn changed_by(row: &mut document::ActiveModel, actor: &Actor, now: DateTime<Utc>) {
+    let (by, for_user) = actor.audit_ids();
+    row.modified_by_user_id = Set(by.unwrap_or(actor.user_id));
+    row.modified_for_user_id = Set(for_user);
+    row.modified_at = Set(now);
+}
+
 /// Changes a report's title and text (`can_modify`).
 pub async fn update_report(
     db: &DatabaseConnection,
@@ -270,25 +275,17 @@ pub async fn update_report(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let txn = begin_write(db).await?;
-    let doc = find(&txn, actor, id).await?;
-    if !actor.can_modify {
-        return Err(ServiceError::Forbidden);
-    }
-    if doc.kind != REPORT {
-        return Err(ServiceError::NotFound);
-    }
-    let (by, for_user) = actor.audit_ids();
+    let doc = find_to_change(&txn, actor, id, REPORT).await?;
     let mut row = doc.into_active_model();
     row.title = Set(input.title.clone());
     row.body = Set(Some(input.body.clone()));
-    row.modified_by_user_id = Set(by.unwrap_or(actor.user_id));
-    row.modified_for_user_id = Set(for_user);
-    row.modified_at = Set(now);
+    changed_by(&mut row, actor, now);
     row.update(&txn).await?;
-    record(
+    audit::record_by(
         &txn,
         actor,
         audit::action::DOCUMENT_CHANGED,
+        None,
         format!("report {id} changed: \"{}\"", input.title),
         now,
     )
@@ -306,27 +303,19 @@ pub async fn update_pdf(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let txn = begin_write(db).await?;
-    let doc = find(&txn, actor, id).await?;
-    if !actor.can_modify {
-        return Err(ServiceError::Forbidden);
-    }
-    if doc.kind != PDF {
-        return Err(ServiceError::NotFound);
-    }
-    let (by, for_user) = actor.audit_ids();
+    let doc = find_to_change(&txn, actor, id, PDF).await?;
     let title = doc.title.clone();
     let mut row = doc.into_active_model();
     row.issue_date = Set(Some(date(details.issue_date)?));
     row.business_purpose = Set(Some(details.business_purpose.clone()));
     row.document_type = Set(Some(details.document_type.clone()));
-    row.modified_by_user_id = Set(by.unwrap_or(actor.user_id));
-    row.modified_for_user_id = Set(for_user);
-    row.modified_at = Set(now);
+    changed_by(&mut row, actor, now);
     row.update(&txn).await?;
-    record(
+    audit::record_by(
         &txn,
         actor,
         audit::action::DOCUMENT_CHANGED,
+        None,
         format!("PDF {id} \"{title}\": details changed"),
         now,
     )
@@ -358,10 +347,11 @@ pub async fn delete(
     {
         return Err(ServiceError::NotFound);
     }
-    record(
+    audit::record_by(
         &txn,
         actor,
         audit::action::DOCUMENT_DELETED,
+        None,
         format!(
             "{} {id} \"{}\" deleted from client account {}",
             if doc.kind == PDF { "PDF" } else { "report" },

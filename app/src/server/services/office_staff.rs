@@ -175,16 +175,12 @@ pub async fn create(
         row.can_delete = Set(input.can_delete);
         row.update(&txn).await?;
     }
-    audit::record(
+    audit::record_by(
         &txn,
-        audit::NewEvent {
-            organization_id: actor.organization_id,
-            actor_user_id: by,
-            on_behalf_of_user_id: for_user,
-            action: audit::action::RIGHTS_CHANGED,
-            target_user_id: Some(id),
-            details: rights_details(username.as_str(), input.can_modify, input.can_delete),
-        },
+        actor,
+        audit::action::RIGHTS_CHANGED,
+        Some(id),
+        rights_details(username.as_str(), input.can_modify, input.can_delete),
         now,
     )
     .await?;
@@ -221,17 +217,12 @@ pub async fn set_rights(
     row.can_modify = Set(can_modify);
     row.can_delete = Set(can_delete);
     row.update(&txn).await?;
-    let (by, for_user) = actor.audit_ids();
-    audit::record(
+    audit::record_by(
         &txn,
-        audit::NewEvent {
-            organization_id: actor.organization_id,
-            actor_user_id: by,
-            on_behalf_of_user_id: for_user,
-            action: audit::action::RIGHTS_CHANGED,
-            target_user_id: Some(user_id),
-            details: rights_details(&username, can_modify, can_delete),
-        },
+        actor,
+        audit::action::RIGHTS_CHANGED,
+        Some(user_id),
+        rights_details(&username, can_modify, can_delete),
         now,
     )
     .await?;
@@ -268,20 +259,15 @@ pub async fn set_active(
     } else {
         audit::action::USER_DISABLED
     };
-    let (by, for_user) = actor.audit_ids();
-    audit::record(
+    audit::record_by(
         &txn,
-        audit::NewEvent {
-            organization_id: actor.organization_id,
-            actor_user_id: by,
-            on_behalf_of_user_id: for_user,
-            action,
-            target_user_id: Some(user_id),
-            details: format!(
-                "{} \"{username}\"; {ended} session(s) ended",
-                audit::action::label(action)
-            ),
-        },
+        actor,
+        action,
+        Some(user_id),
+        format!(
+            "{} \"{username}\"; {ended} session(s) ended",
+            audit::action::label(action)
+        ),
         now,
     )
     .await?;
