@@ -39,6 +39,16 @@ test('staff set up an account, emulate its Account Manager, and office staff edi
   await shot(page, 'account-page');
   const accountUrl = page.url();
 
+  // Another account's identifier is refused next to the field, and nothing changes.
+  await page.locator('summary', { hasText: 'Change identifier' }).click();
+  await page.getByLabel('New identifier').fill('4165550142');
+  await page.getByRole('form', { name: 'Change identifier' }).getByRole('button', { name: 'Change identifier' }).click();
+  await expect(page.locator('#identifier-error')).toContainText('already has this identifier');
+  await expect(page.getByLabel('New identifier')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('New identifier')).toHaveValue('4165550142');
+  await expect(page.locator('code.identifier')).toHaveText('6475550177');
+  await shot(page, 'account-identifier-refused');
+
   // The table finds it by a piece of its phone number.
   await page.goto('/admin/accounts?q=647-555');
   await expect(page.getByRole('table', { name: 'Client accounts' }).locator('tbody tr')).toHaveCount(1);

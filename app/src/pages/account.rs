@@ -4,7 +4,10 @@
 
 use crate::{
     api::{client_account, dto::AccountView, ChangeIdentifier, UpdateAccount},
-    components::{DocumentsPanel, Field, FormAlert, Notice, SubmitButton, TextArea, TopBar},
+    components::{
+        actions::refresh_on_success, DocumentsPanel, Field, FormAlert, Notice, SubmitButton,
+        TextArea, TopBar,
+    },
     error::AppError,
     pages::staff_page_error,
 };
@@ -31,10 +34,13 @@ pub fn AccountPage() -> impl IntoView {
     let id = account_id_param();
     let update = ServerAction::<UpdateAccount>::new();
     let change = ServerAction::<ChangeIdentifier>::new();
-    let account = Resource::new(
-        move || (id(), update.version().get(), change.version().get()),
-        |(id, _, _)| client_account(id),
-    );
+    // Reloaded after a successful change only: a refused one keeps what
+    // was typed, with the message next to it.
+    let reloads = RwSignal::new(0u32);
+    let reload = Callback::new(move |_: ()| reloads.update(|n| *n += 1));
+    refresh_on_success(update, reload);
+    refresh_on_success(change, reload);
+    let account = Resource::new(move || (id(), reloads.get()), |(id, _)| client_account(id));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

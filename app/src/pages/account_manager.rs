@@ -9,7 +9,8 @@ use crate::{
         StartEmulation,
     },
     components::{
-        documents::short_time, Field, FormAlert, Notice, PasswordRules, SubmitButton, TopBar,
+        actions::refresh_on_success, documents::short_time, Field, FormAlert, Notice,
+        PasswordRules, SubmitButton, TopBar,
     },
     error::AppError,
     pages::{account::account_id_param, staff_page_error},
@@ -23,10 +24,14 @@ use leptos_router::components::A;
 pub fn AccountManagerPage() -> impl IntoView {
     let id = account_id_param();
     let login = ServerAction::<SetAccountManagerLogin>::new();
-    let page = Resource::new(
-        move || (id(), login.version().get()),
-        |(id, _)| account_manager(id),
+    // Reloaded after a successful change only, so a refused password keeps
+    // the form as typed, with the message next to the field.
+    let reloads = RwSignal::new(0u32);
+    refresh_on_success(
+        login,
+        Callback::new(move |_: ()| reloads.update(|n| *n += 1)),
     );
+    let page = Resource::new(move || (id(), reloads.get()), |(id, _)| account_manager(id));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
