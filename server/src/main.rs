@@ -51,6 +51,14 @@ async fn main() -> ExitCode {
 
 async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(), String> {
     let mail = server::mail::start_worker(config, &state)?;
+    // Uploads cut off by the last stop (an upload in progress is younger).
+    let swept = app::server::files::sweep_partial_uploads(
+        &state.files.dir,
+        std::time::Duration::from_secs(3600),
+    );
+    if swept > 0 {
+        tracing::info!(swept, "removed partial uploads left by an earlier run");
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;

@@ -55,6 +55,7 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines!(
+    an_upload_posted_without_script_comes_back_to_the_page_with_its_outcome,
     signing_out_while_emulating_records_the_end_of_the_emulation,
     an_emulation_ends_when_the_account_manager_is_switched_off,
     rotating_for_an_emulation_keeps_the_sessions_absolute_expiry,
@@ -2333,4 +2334,54 @@ async fn signing_out_while_emulating_records_the_end_of_the_emulation(engine: En
         StatusCode::UNAUTHORIZED,
     )
     .await;
+}
+
+/// `POST /documents/upload` as a browser's plain form post does it.
+async fn upload_as_form(app: &TestApp, cookie: &str, up: &Upload, origin: &str) -> Response {
+    let (content_type, body) = up.encode();
+    app.http
+        .post(format!("{}/documents/upload", app.base))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "text/html")
+        .header(header::ORIGIN, origin)
+        .header(header::COOKIE, cookie)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn an_upload_posted_without_script_comes_back_to_the_page_with_its_outcome(engine: Engine) {
+    let app = app_on(engine).await;
+    let manager = client_cookie(&app, "alpha", &app.seed.alpha_one, "manager").await;
+    let res = upload_as_form(&app, &manager, &Upload::pdf(None), &app.base).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/portal/alpha/documents?uploaded=1");
+    let mut not_pdf = Upload::pdf(None);
+    not_pdf.bytes = b"<html>not a pdf</html>".to_vec();
+    let res = upload_as_form(&app, &manager, &not_pdf, &app.base).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = location(&res).to_string();
+    assert!(
+        back.starts_with("/portal/alpha/documents?upload_error=This%20file%20is%20not%20a%20PDF"),
+        "{back}"
+    );
+    // The page shows the outcome it was sent back with.
+    let page = app
+        .get(
+            &back.replace("/portal/alpha/documents", "/portal/alpha"),
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("The PDF was not uploaded: This file is not a PDF."),
+        "the refusal is shown"
+    );
+    // A post from another site is refused before anything is read.
+    let before = stored_files(&app).len();
+    let res = upload_as_form(&app, &manager, &Upload::pdf(None), "https://evil.example").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(stored_files(&app).len(), before);
 }

@@ -105,6 +105,10 @@ fn DocumentsBody(
 ) -> impl IntoView {
     let (can_modify, can_delete) = (docs.can_modify, docs.can_delete);
     let count = docs.documents.len();
+    // The outcome of an upload posted without script comes back in the
+    // address (`uploaded=1` or `upload_error=…`, see `server::files`).
+    let query = leptos_router::hooks::use_query_map();
+    let posted = query.with_untracked(|q| (q.get("uploaded").is_some(), q.get("upload_error")));
     view! {
         {if docs.documents.is_empty() {
             view! { <p class="empty">"No documents yet."</p> }.into_any()
@@ -131,7 +135,10 @@ fn DocumentsBody(
         {docs.can_add.then(|| view! {
             <div class="add-documents">
                 {move || matches!(adding.report.value().get(), Some(Ok(_))).then(|| view! { <Notice>"The report was added."</Notice> })}
-                {move || adding.upload.sent.get().then(|| view! { <Notice>"The PDF was uploaded."</Notice> })}
+                {move || (adding.upload.sent.get() || posted.0).then(|| view! { <Notice>"The PDF was uploaded."</Notice> })}
+                {posted.1.clone().map(|message| view! {
+                    <div class="form-alert shown" role="alert">{format!("The PDF was not uploaded: {message}")}</div>
+                })}
                 <details class="add" prop:open=move || adding.report_open.get() on:toggle=on_toggle(adding.report_open)>
                     <summary class="button secondary">"Add a report"</summary>
                     <AddReportForm account action=adding.report/>

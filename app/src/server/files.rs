@@ -356,6 +356,32 @@ pub async fn download(
     res
 }
 
+/// Removes uploads that were cut off by a crash or restart: `upload-*.part`
+/// files in `dir` last written more than `older_than` ago (an upload in
+/// progress writes to its file all the time). Returns how many went.
+pub fn sweep_partial_uploads(dir: &std::path::Path, older_than: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("upload-") && name.ends_with(".part")
+        })
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age >= older_than)
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 /// `attachment` with an ASCII fallback name and the exact name encoded
 /// (RFC 6266 / RFC 8187), so no file name can break out of the header.
 pub fn content_disposition(name: &str) -> String {
@@ -400,6 +426,24 @@ mod tests {
         assert!(!d.contains('\r') && !d.contains('\n'));
         assert!(d.contains("R%C3%A9%22port%0D%0AX-Evil%3A%201.pdf"));
         assert!(HeaderValue::from_str(&d).is_ok());
+    }
+
+    #[test]
+    fn only_stale_partial_uploads_are_swept() {
+        let dir = std::env::temp_dir().join(format!("gatehouse-sweep-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["upload-a.part", "0123.pdf", "notes.part"] {
+            std::fs::write(dir.join(name), b"x").unwrap();
+        }
+        // Nothing is old enough yet.
+        assert_eq!(
+            sweep_partial_uploads(&dir, std::time::Duration::from_secs(3600)),
+            0
+        );
+        assert_eq!(sweep_partial_uploads(&dir, std::time::Duration::ZERO), 1);
+        assert!(!dir.join("upload-a.part").exists());
+        assert!(dir.join("0123.pdf").exists() && dir.join("notes.part").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
