@@ -28,6 +28,7 @@ test('staff set up an account, emulate its Account Manager, and office staff edi
   // Create the account: its identifier defaults to the phone's digits.
   await page.getByRole('link', { name: 'New account' }).click();
   await hydrated(page);
+  await shot(page, 'account-new');
   await page.getByLabel('Name').fill('Harbour Point Condos');
   await page.getByLabel('Main phone').fill('(647) 555-0177');
   await page.getByLabel('Address').fill('12 Quay Street\nToronto ON M5J 2N8');
@@ -77,6 +78,15 @@ test('staff set up an account, emulate its Account Manager, and office staff edi
   await expect(banner.getByRole('button', { name: 'Stop emulating' })).toBeVisible();
   await hydrated(page);
   await shot(page, 'emulation-portal');
+
+  // The Admin Portal waits until the emulation stops, and says how to stop it.
+  await page.goto('/admin');
+  await expect(page.getByRole('heading', { name: 'You are emulating an Account Manager' })).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('You are emulating Harper Quinn of Harbour Point Condos');
+  await expect(page.getByRole('button', { name: 'Stop emulating' })).toBeVisible();
+  await shot(page, 'emulation-admin-refused');
+  await page.goto('/portal/northwind');
+  await hydrated(page);
 
   // A report for the account, recorded as the staff member acting for the manager.
   await page.getByText('Add a report').click();
