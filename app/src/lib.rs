@@ -12,6 +12,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod percent;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -11,6 +11,7 @@ use crate::{
     domain::AccountSort,
     error::AppError,
     pages::staff_page_error,
+    percent,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,24 +29,11 @@ struct TableState {
     cursor: Option<String>,
 }
 
-/// Percent-encodes a query value.
-fn enc(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 impl TableState {
     fn href(&self) -> String {
         let mut parts = Vec::new();
         if !self.search.is_empty() {
-            parts.push(format!("q={}", enc(&self.search)));
+            parts.push(format!("q={}", percent::encode(&self.search)));
         }
         if self.sort != AccountSort::Name {
             parts.push(format!("sort={}", self.sort.as_str()));
@@ -54,7 +42,7 @@ impl TableState {
             parts.push("dir=desc".into());
         }
         if let Some(c) = &self.cursor {
-            parts.push(format!("cursor={}", enc(c)));
+            parts.push(format!("cursor={}", percent::encode(c)));
         }
         if parts.is_empty() {
             "/admin/accounts".into()

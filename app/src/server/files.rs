@@ -17,7 +17,7 @@ use crate::{
     domain::document::{display_file_name, PdfDetails},
     error::AppError,
     server::{
-        request::RequestContext,
+        request::{status_of, RequestContext},
         services::documents::{self, StoredPdf},
         state::AppState,
     },
@@ -43,18 +43,6 @@ fn refuse(field: Option<&str>, message: impl Into<String>) -> AppError {
     AppError::Validation {
         field: field.map(str::to_string),
         message: message.into(),
-    }
-}
-
-fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::SignInRequired | AppError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
-        AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) | AppError::Emulating { .. } => StatusCode::CONFLICT,
-        AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unreachable | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -132,7 +120,10 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
     let location = match outcome {
         Ok(_) => format!("{back}{sep}uploaded=1"),
         Err(AppError::SignInRequired) => "/".into(),
-        Err(e) => format!("{back}{sep}upload_error={}", urlencode(&e.to_string())),
+        Err(e) => format!(
+            "{back}{sep}upload_error={}",
+            crate::percent::encode(&e.to_string())
+        ),
     };
     (
         StatusCode::SEE_OTHER,
@@ -398,21 +389,8 @@ pub fn content_disposition(name: &str) -> String {
     format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",
         ascii,
-        urlencode(name)
+        crate::percent::encode(name)
     )
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

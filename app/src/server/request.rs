@@ -73,25 +73,25 @@ impl RequestContext {
         if user.must_change_password {
             return Err(AppError::PasswordChangeRequired);
         }
-        if let Some(emulated) = s.emulated_user_id {
-            // An emulation that no longer holds (the staff user lost the
-            // role, the Account Manager was switched off) ends the session
-            // rather than quietly turning into something else.
-            return match crate::server::services::emulation::actor_for(
-                &self.state.db,
-                &user,
-                emulated,
-            )
-            .await?
-            {
-                Some(actor) => Ok(actor),
-                None => {
-                    session::end(&self.state.db, &self.session_token().unwrap_or_default()).await?;
-                    Err(AppError::SignInRequired)
-                }
-            };
+        match s.emulated_user_id {
+            Some(emulated) => self.emulating(&user, emulated).await,
+            None => Ok(Actor::from_user(&user)?),
         }
-        Ok(Actor::from_user(&user)?)
+    }
+
+    /// The actor of `staff`'s session that emulates `emulated`. An emulation
+    /// that no longer holds (the staff user lost the role, the Account
+    /// Manager was switched off) ends the session rather than quietly
+    /// turning into something else.
+    async fn emulating(&self, staff: &user::Model, emulated: i32) -> Result<Actor, AppError> {
+        match crate::server::services::emulation::actor_for(&self.state.db, staff, emulated).await?
+        {
+            Some(actor) => Ok(actor),
+            None => {
+                session::end(&self.state.db, &self.session_token().unwrap_or_default()).await?;
+                Err(AppError::SignInRequired)
+            }
+        }
     }
 
     /// The actor, with the session token (for rotating the session at the
@@ -107,9 +107,8 @@ impl RequestContext {
     /// emulating: nobody changes an Account Manager's password for them.
     pub async fn actor_changing_password(&self) -> Result<(Actor, String, bool), AppError> {
         let (token, s, user) = self.live_session().await?;
-        if s.emulated_user_id.is_some() {
-            let actor = self.actor().await?;
-            if let Some(e) = actor.emulation {
+        if let Some(emulated) = s.emulated_user_id {
+            if let Some(e) = self.emulating(&user, emulated).await?.emulation {
                 return Err(AppError::Emulating {
                     account_manager: e.account_manager_name,
                     account: e.account_name,
@@ -131,18 +130,7 @@ impl RequestContext {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"));
         if !accepts_html {
-            use axum::http::StatusCode;
-            let status = match &error {
-                AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                AppError::SignInFailed(_) | AppError::SignInRequired => StatusCode::UNAUTHORIZED,
-                AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
-                AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::NotFound => StatusCode::NOT_FOUND,
-                AppError::Conflict(_) | AppError::Emulating { .. } => StatusCode::CONFLICT,
-                AppError::Unreachable | AppError::Internal { .. } => {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
-            };
+            let status = status_of(&error);
             if let Some(options) = use_context::<ResponseOptions>() {
                 options.set_status(status);
             }
@@ -183,6 +171,21 @@ impl RequestContext {
                 let _ = internal(&e);
             }
         }
+    }
+}
+
+/// The HTTP status that fits an error, for callers that read statuses
+/// (server functions through [`RequestContext::fail`], and the file routes).
+pub fn status_of(error: &AppError) -> axum::http::StatusCode {
+    use axum::http::StatusCode;
+    match error {
+        AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::SignInFailed(_) | AppError::SignInRequired => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+        AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) | AppError::Emulating { .. } => StatusCode::CONFLICT,
+        AppError::Unreachable | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

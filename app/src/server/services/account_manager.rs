@@ -9,9 +9,9 @@ use crate::{
     server::{
         auth::{actor::manages_accounts, password::PasswordHasher, Actor},
         db::begin_write,
-        entities::{organization, user},
+        entities::user,
         error::ServiceError,
-        services::{accounts, activity, client_logins, emulation, home, users},
+        services::{accounts, activity, client_logins, emulation, home, organizations, users},
     },
 };
 use chrono::{DateTime, Utc};
@@ -27,10 +27,7 @@ pub async fn view<C: ConnectionTrait>(
 ) -> Result<AccountManagerView, ServiceError> {
     let role = actor.require_staff()?;
     let account = accounts::find_in_org(db, actor, account_id).await?;
-    let org = organization::Entity::find_by_id(actor.organization_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::SignInRequired)?;
+    let (frame, org) = home::frame_and_org(db, actor).await?;
     let logins = user::Entity::find()
         .filter(user::Column::OrganizationId.eq(actor.organization_id))
         .filter(user::Column::ClientAccountId.eq(account.id))
@@ -48,7 +45,7 @@ pub async fn view<C: ConnectionTrait>(
         .into_iter()
         .partition(|u| u.role == ClientRole::AccountManager.as_str());
     Ok(AccountManagerView {
-        frame: home::frame(db, actor).await?,
+        frame,
         account_id: account.id,
         account_name: account.name,
         identifier: account.identifier,
@@ -103,10 +100,7 @@ pub async fn set_login(
 ) -> Result<LoginOutcome, ServiceError> {
     actor.require_account_manager_staff()?;
     let account = accounts::find_in_org(db, actor, account_id).await?;
-    let org = organization::Entity::find_by_id(actor.organization_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::SignInRequired)?;
+    let org = organizations::of_actor(db, actor).await?;
     let existing = emulation::account_manager_of(db, actor.organization_id, account.id).await?;
     let username = match &existing {
         Some(m) => m.username.clone(),

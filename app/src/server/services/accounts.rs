@@ -286,12 +286,9 @@ pub async fn view<C: ConnectionTrait>(
 ) -> Result<AccountView, ServiceError> {
     let role = actor.require_staff()?;
     let account = find_in_org(db, actor, id).await?;
-    let org = organization::Entity::find_by_id(actor.organization_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::SignInRequired)?;
+    let (frame, org) = home::frame_and_org(db, actor).await?;
     Ok(AccountView {
-        frame: home::frame(db, actor).await?,
+        frame,
         id: account.id,
         name: account.name,
         main_phone: account.main_phone.unwrap_or_default(),

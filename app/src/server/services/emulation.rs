@@ -13,9 +13,9 @@ use crate::{
     server::{
         auth::{session, Actor},
         db::begin_write,
-        entities::{client_account, organization, session as session_entity, user},
+        entities::{client_account, session as session_entity, user},
         error::ServiceError,
-        services::audit,
+        services::{audit, organizations},
     },
 };
 use chrono::{DateTime, Utc};
@@ -124,10 +124,7 @@ pub async fn start(
         now,
     )
     .await?;
-    let org = organization::Entity::find_by_id(actor.organization_id)
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::SignInRequired)?;
+    let org = organizations::of_actor(&txn, actor).await?;
     txn.commit().await?;
     Ok((new_token, format!("/portal/{}", org.slug)))
 }

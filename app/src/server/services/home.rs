@@ -32,12 +32,22 @@ async fn org_and_me<C: ConnectionTrait>(
 /// What the top bar of an Admin Portal page shows: two lookups by key, no
 /// counting (the landing page's figures are for the landing page only).
 pub async fn frame<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<FrameView, ServiceError> {
+    Ok(frame_and_org(db, actor).await?.0)
+}
+
+/// The top bar and the organization row it was read from, for pages that
+/// need the organization too (its slug, its password policy).
+pub async fn frame_and_org<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+) -> Result<(FrameView, organization::Model), ServiceError> {
     let (org, me) = org_and_me(db, actor).await?;
-    Ok(FrameView {
-        organization_name: org.name,
+    let frame = FrameView {
+        organization_name: org.name.clone(),
         display_name: me.display_name(),
         emulation: crate::server::services::emulation::banner(actor),
-    })
+    };
+    Ok((frame, org))
 }
 
 /// The Admin Portal landing page for a staff actor.

@@ -12,9 +12,9 @@ use crate::{
     server::{
         auth::{password::PasswordHasher, session, Actor},
         db::begin_write,
-        entities::{client_account, organization, user},
+        entities::{client_account, user},
         error::ServiceError,
-        services::{activity, audit, client_logins, email_tokens, home, users},
+        services::{activity, audit, client_logins, email_tokens, home, organizations, users},
     },
 };
 use chrono::{DateTime, Utc};
@@ -66,10 +66,7 @@ pub async fn list<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
-    let org = organization::Entity::find_by_id(actor.organization_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::SignInRequired)?;
+    let (frame, org) = home::frame_and_org(db, actor).await?;
     let staff = user::Entity::find()
         .filter(user::Column::OrganizationId.eq(actor.organization_id))
         .filter(user::Column::ClientAccountId.eq(account_id))
@@ -81,7 +78,7 @@ pub async fn list<C: ConnectionTrait>(
     let ids: Vec<i32> = staff.iter().map(|u| u.id).collect();
     let mut latest = activity::latest_for(db, actor.organization_id, &ids).await?;
     Ok(OfficeStaffListView {
-        frame: home::frame(db, actor).await?,
+        frame,
         account_name: account.name,
         staff: staff
             .into_iter()
@@ -125,10 +122,7 @@ pub async fn create(
     check_grant(actor, input.can_modify, input.can_delete)?;
     crate::domain::PersonName::parse(&input.first_name, "", &input.last_name)?;
     let username = crate::domain::Username::parse(&input.username)?;
-    let org = organization::Entity::find_by_id(actor.organization_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::SignInRequired)?;
+    let org = organizations::of_actor(db, actor).await?;
     let hash = client_logins::hash_initial(
         hasher,
         &org,
@@ -286,10 +280,7 @@ pub async fn reset_password(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let target = find(db, actor, user_id).await?;
-    let org = organization::Entity::find_by_id(actor.organization_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::SignInRequired)?;
+    let org = organizations::of_actor(db, actor).await?;
     let hash =
         client_logins::hash_initial(hasher, &org, &target.username, password, confirm_password)
             .await?;

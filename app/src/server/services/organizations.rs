@@ -146,3 +146,14 @@ pub async fn find_named<C: sea_orm::ConnectionTrait>(
         Err(_) => Ok(None),
     }
 }
+
+/// The actor's own organization (`SignInRequired` if it is gone).
+pub async fn of_actor<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &crate::server::auth::Actor,
+) -> Result<organization::Model, ServiceError> {
+    organization::Entity::find_by_id(actor.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::SignInRequired)
+}
