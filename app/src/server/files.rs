@@ -98,6 +98,25 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
     let ctx = RequestContext::new(state.clone(), parts.clone());
     let mut form = UploadForm::default();
     let outcome = receive(&ctx, &state, Request::from_parts(parts, body), &mut form).await;
+    let refused = outcome.is_err();
+    let mut response = respond(outcome, wants_json, form.return_to);
+    // A refusal may come before the body was read to its end: the
+    // connection then can't carry another request, so say it closes rather
+    // than leave the client to reuse it.
+    if refused {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// The answer to an upload: JSON for scripts, a redirect back for a form.
+fn respond(
+    outcome: Result<i32, AppError>,
+    wants_json: bool,
+    return_to: Option<String>,
+) -> Response {
     if wants_json {
         return match outcome {
             Ok(id) => (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response(),
@@ -106,8 +125,7 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
     }
     // A plain form post: back to the page it came from (a path of this site
     // only), with the outcome in the address.
-    let back = form
-        .return_to
+    let back = return_to
         .filter(|p| {
             p.starts_with('/')
                 && !p.starts_with("//")
