@@ -15,7 +15,8 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// Settings of the HTTP layer itself.
@@ -27,12 +28,23 @@ pub struct RouterSettings {
     pub rate_limit: RateLimitSettings,
 }
 
+/// The app's routes, worked out once per process. Working them out renders
+/// the app with resource loading switched off *process-wide* (leptos_server's
+/// `SuppressResourceLoad`), so doing it while another router in the process
+/// is serving can leave that router's page renders waiting for ever
+/// (leptos-rs/leptos#4773). Tests build many routers side by side; a server
+/// builds one, before it serves.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the application for `state`. Serve it with
 /// `into_make_service_with_connect_info::<SocketAddr>()`: the rate limit
 /// counts by peer address.
 pub fn build(state: AppState, settings: RouterSettings) -> Router {
     let limiter = RateLimiter::new(settings.rate_limit);
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = || app::server::csp::provide_request_nonce();
     let options = state.leptos_options.clone();
     // Uploads stream and count their own bytes, refusing past the limit as
