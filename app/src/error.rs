@@ -9,7 +9,29 @@
 //!   (see `server::error::internal`), never sent.
 //! * Database and library error text never reaches a browser: even the
 //!   framework's own argument-decoding errors are mapped here to a plain
-//!   message, and their detail is only logged.
+//!   message ([`AppError::Malformed`]), and their detail is only logged.
+//!
+//! # HTTP statuses
+//!
+//! Every server function is a public endpoint (`/api/<name>`). Callers that
+//! read statuses (the hydrated app, scripts, monitoring) get exactly one of
+//! these, always with an [`AppError`] as JSON in the body:
+//!
+//! | status | when |
+//! |---|---|
+//! | 400 Bad Request | the arguments could not be decoded: one missing, of the wrong type (`id=abc`, `active=maybe`), or a body that is not form data ([`AppError::Malformed`]). The caller is broken, not the server; logged at debug level only. |
+//! | 401 Unauthorized | no live session, for any endpoint not in [`PUBLIC_ENDPOINTS`], checked before the arguments are read so that a stranger learns nothing of their shape ([`AppError::SignInRequired`]); and a refused sign-in ([`AppError::SignInFailed`]). |
+//! | 403 Forbidden | signed in but not allowed ([`AppError::Forbidden`]), an initial password still to be replaced ([`AppError::PasswordChangeRequired`]), or a state change sent from another site. |
+//! | 404 Not Found | the thing does not exist, or belongs to another organization or account: the two are never told apart ([`AppError::NotFound`]). |
+//! | 409 Conflict | the change conflicts with existing data ([`AppError::Conflict`]), or the caller is emulating ([`AppError::Emulating`]). |
+//! | 413 Payload Too Large | the body is over `GATEHOUSE_MAX_BODY_BYTES` (uploads: over `GATEHOUSE_MAX_UPLOAD_MB`). |
+//! | 422 Unprocessable Entity | well-formed input that breaks a rule, with the field to show it next to ([`AppError::Validation`]). |
+//! | 429 Too Many Requests | the per-address limit on sign-in and password links, with `Retry-After` ([`AppError::TooManyAttempts`]). |
+//! | 500 Internal Server Error | anything else: an opaque message with a reference id; the cause is in the log ([`AppError::Internal`]). |
+//!
+//! A plain HTML form post (`Accept: text/html`, the pages before the wasm
+//! has loaded or without script) gets none of these: it is redirected back
+//! to the form with the error in the URL, which the page shows.
 
 use crate::domain::ParseError;
 use serde::{Deserialize, Serialize};
@@ -41,8 +63,9 @@ pub enum AppError {
     /// allowed until a new password is chosen.
     #[error("Choose a new password before you continue.")]
     PasswordChangeRequired,
-    /// Too many attempts from this network address; try again later.
-    #[error("Too many attempts from your network. Wait {retry_after_secs} seconds and try again.")]
+    /// Too many attempts from this network address (or, for uploads, by this
+    /// user); try again later.
+    #[error("Too many attempts. Wait {retry_after_secs} seconds and try again.")]
     TooManyAttempts {
         /// Seconds until the next attempt is accepted.
         retry_after_secs: u64,
@@ -64,6 +87,11 @@ pub enum AppError {
     /// The change conflicts with existing data (e.g. a name already taken).
     #[error("{0}")]
     Conflict(String),
+    /// The request's arguments could not be decoded (missing, of the wrong
+    /// type, not form data). Always [`MALFORMED`]; carried in the answer so
+    /// that scripts reading the JSON see the words too.
+    #[error("{0}")]
+    Malformed(String),
     /// The server could not be reached (raised in the browser only).
     #[error("Gatehouse could not be reached. Check your connection and try again.")]
     Unreachable,
@@ -81,9 +109,28 @@ pub enum AppError {
 pub const SIGN_IN_FAILED: &str =
     "Those sign-in details were not recognised, or this login is not active. Check them and try again.";
 
+/// The message for arguments that could not be decoded.
+pub const MALFORMED: &str = "The form was incomplete. Fill in every field and try again.";
+
 /// The message when a welcome or reset link can no longer be used.
 pub const LINK_UNUSABLE: &str =
     "This link has expired or has already been used. Ask for a new one from the sign-in page.";
+
+/// The server functions anyone may call without a session: signing in and
+/// out, what the sign-in pages show, and the password links. Every other
+/// `/api/` endpoint answers 401 to a request without a live session before
+/// its arguments are read (the session gate in the server's middleware).
+pub const PUBLIC_ENDPOINTS: &[&str] = &[
+    "/api/staff_sign_in",
+    "/api/client_sign_in",
+    "/api/sign_out",
+    "/api/portal_info",
+    "/api/forgot_staff_password",
+    "/api/forgot_client_password",
+    "/api/forgot_identifier",
+    "/api/password_link_form",
+    "/api/set_password_from_link",
+];
 
 impl AppError {
     /// The refused-sign-in error, with its one message.
@@ -121,6 +168,26 @@ impl From<ParseError> for AppError {
     }
 }
 
+impl AppError {
+    /// The answer to arguments that did not decode: a 400 with a plain
+    /// message. The decoder's own text names internals, so it is only
+    /// logged, and at debug level: the caller is at fault, not the server.
+    fn malformed(detail: &str) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            tracing::debug!(%detail, "server function arguments refused");
+            crate::server::request::set_error_status(&Self::malformed_error());
+        }
+        let _ = detail;
+        Self::malformed_error()
+    }
+
+    /// [`AppError::Malformed`] with its one message.
+    pub fn malformed_error() -> Self {
+        Self::Malformed(MALFORMED.to_string())
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -131,14 +198,12 @@ impl FromServerFnError for AppError {
             // The form did not decode: the library's text names internals, so
             // it is only logged.
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
-                #[cfg(feature = "ssr")]
-                tracing::info!(%detail, "server function arguments refused");
-                let _ = detail;
-                Self::Validation {
-                    field: None,
-                    message: "The form was incomplete. Fill in every field and try again.".into(),
-                }
+                Self::malformed(&detail)
             }
+            // On the server this is the request body failing to decode (not
+            // UTF-8, cut short); in the browser, an answer that did not.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(detail) => Self::malformed(&detail),
             other => {
                 #[cfg(feature = "ssr")]
                 {

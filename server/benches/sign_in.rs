@@ -12,7 +12,7 @@
 //!    off) over a fresh migrated SQLite database in a temp dir, serving on
 //!    127.0.0.1:0; 2×N client tasks post correct credentials to
 //!    `/api/staff_sign_in` for the window; successful sign-ins (200 or 302
-//!    with a `gatehouse_session` cookie) per second, and that rate divided by
+//!    with a `__Host-gatehouse_session` cookie) per second, and that rate divided by
 //!    the raw argon2 rate. Target: at least 0.8.
 //! 3. **Page latency**: one signed-in client fetches `GET /admin` (a
 //!    server-rendered page) one request after another, first on an idle
@@ -482,6 +482,7 @@ async fn start_server(hashers: usize) -> BenchApp {
         files: Arc::new(app::server::state::FileSettings {
             dir: site_dir.path().join("documents"),
             max_upload_bytes: app::server::state::FileSettings::DEFAULT_MAX_UPLOAD_BYTES,
+            account_quota_bytes: None,
         }),
     };
     let router = router::build(
@@ -492,6 +493,7 @@ async fn start_server(hashers: usize) -> BenchApp {
                 per_minute: 0,
                 trusted_proxies: vec![],
             },
+            uploads_per_minute: 0,
         },
     );
     tokio::spawn(async move {
@@ -554,7 +556,7 @@ async fn post_sign_in(http: &reqwest::Client, target: &Target) -> SignIn {
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("gatehouse_session="))
+        .find(|c| c.starts_with("__Host-gatehouse_session="))
         .map(|c| c.split(';').next().unwrap_or(c).to_string());
     // Read the body so the connection goes back to the pool.
     let _ = res.bytes().await;

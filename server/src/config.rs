@@ -27,6 +27,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `GATEHOUSE_MAX_UPLOAD_MB`: largest document upload (default 20).
     pub max_upload_bytes: u64,
+    /// `GATEHOUSE_ACCOUNT_QUOTA_MB`: storage per client account (default
+    /// 1024; `0`: no quota).
+    pub account_quota_bytes: Option<u64>,
+    /// `GATEHOUSE_UPLOADS_PER_MINUTE`: uploads per signed-in user per minute
+    /// (default 30; `0`: no limit).
+    pub uploads_per_minute: u32,
     /// `GATEHOUSE_PASSWORD_HASHERS`: argon2 hashes run at once.
     pub password_hashers: usize,
     /// `SMTP_URL`: where email goes (lettre's URL format); `None` without it.
@@ -131,6 +137,18 @@ impl Config {
             .max(1)
                 * 1024
                 * 1024,
+            account_quota_bytes: Some(parsed::<u64>(
+                "GATEHOUSE_ACCOUNT_QUOTA_MB",
+                "a number of megabytes (0 for no quota)",
+                1024,
+            )?)
+            .filter(|mb| *mb > 0)
+            .map(|mb| mb.saturating_mul(1024 * 1024)),
+            uploads_per_minute: parsed(
+                "GATEHOUSE_UPLOADS_PER_MINUTE",
+                "a whole number (0 turns the limit off)",
+                30,
+            )?,
             password_hashers: parsed(
                 "GATEHOUSE_PASSWORD_HASHERS",
                 "a number of threads",

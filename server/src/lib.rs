@@ -54,6 +54,7 @@ pub fn state(config: &config::Config, db: DatabaseConnection) -> AppState {
         files: Arc::new(FileSettings {
             dir: config.data_dir.join("documents"),
             max_upload_bytes: config.max_upload_bytes,
+            account_quota_bytes: config.account_quota_bytes,
         }),
     }
 }

@@ -69,6 +69,7 @@ async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(
         server::router::RouterSettings {
             max_body_bytes: config.max_body_bytes,
             rate_limit: config.rate_limit.clone(),
+            uploads_per_minute: config.uploads_per_minute,
         },
     );
     axum::serve(

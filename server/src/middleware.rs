@@ -1,30 +1,62 @@
 //! HTTP middleware: security headers (with the CSP nonce), refusal of
-//! cross-site state changes, and the request body limit.
+//! cross-site state changes, and the session gate in front of the server
+//! functions.
 
-use app::server::csp::CspNonce;
+use app::{
+    error::{AppError, PUBLIC_ENDPOINTS},
+    server::{
+        auth::session,
+        csp::CspNonce,
+        request::{accepts_html, status_of},
+        state::AppState,
+    },
+};
 use axum::{
     body::Body,
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use server_fn::error::{FromServerFnError, ServerFnUrlError, SERVER_FN_ERROR_HEADER};
 
 /// Adds the security headers to every response, and mints the nonce that
-/// the page's inline hydration scripts carry.
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+/// the page's inline hydration scripts carry. A response that brings its own
+/// `Content-Security-Policy` (file downloads: `sandbox`) keeps it. HSTS is
+/// sent when the public URL is https: over plain HTTP it means nothing, and
+/// on `http://localhost` it would only confuse a developer's browser.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce = CspNonce::generate();
     let is_asset = req.uri().path().starts_with("/pkg/");
     req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        nonce.0
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+            nonce.0
+        );
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    if state
+        .mail
+        .public_url
+        .get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    {
+        // One year; no includeSubDomains, which would bind the company's
+        // other hosts too.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -91,4 +123,67 @@ pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
             .into_response();
     }
     next.run(req).await
+}
+
+/// The session gate: a call of a server function that is not in
+/// [`PUBLIC_ENDPOINTS`] needs a live session, checked here before the
+/// function's arguments are read. Without one the answer is 401 whatever the
+/// arguments are, so a stranger can't tell from the answers which arguments
+/// an endpoint takes (a decoding failure would otherwise be a different
+/// answer). The functions still build their `Actor` from the session
+/// themselves: this gate only answers strangers early, it grants nothing.
+pub async fn require_session(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") || PUBLIC_ENDPOINTS.contains(&path) {
+        return next.run(req).await;
+    }
+    let refusal = match session::token_from_headers(req.headers(), &state.sessions) {
+        None => AppError::SignInRequired,
+        Some(token) => {
+            match session::find_live(&state.db, &token, &state.sessions, state.clock.now()).await {
+                Ok(Some(_)) => return next.run(req).await,
+                Ok(None) => AppError::SignInRequired,
+                Err(e) => e.into(),
+            }
+        }
+    };
+    server_fn_refusal(&req, refusal)
+}
+
+/// The answer a server function itself would give with `error`: the status
+/// from the error policy and the error as JSON, or, for a plain HTML form
+/// post, a redirect back to the form with the error in the URL.
+fn server_fn_refusal(req: &Request, error: AppError) -> Response {
+    let path = req.uri().path();
+    if accepts_html(req.headers()) {
+        let back = req
+            .headers()
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|referer| {
+                ServerFnUrlError::new(path, error.clone())
+                    .to_url(referer)
+                    .ok()
+            })
+            .map(|url| url.to_string())
+            .unwrap_or_else(|| "/".to_string());
+        return match HeaderValue::from_str(&back) {
+            Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+            Err(_) => (
+                StatusCode::FOUND,
+                [(header::LOCATION, HeaderValue::from_static("/"))],
+            )
+                .into_response(),
+        };
+    }
+    let mut res = (status_of(&error), error.ser()).into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Ok(p) = HeaderValue::from_str(path) {
+        headers.insert(SERVER_FN_ERROR_HEADER, p);
+    }
+    res
 }

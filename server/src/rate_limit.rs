@@ -1,7 +1,9 @@
 //! The per-client-address limit on sign-in and on everything that sends or
 //! uses a password link (`app::api::RATE_LIMITED_ENDPOINTS`): a token bucket
 //! per address, refilled continuously. Over the limit the answer is
-//! `429 Too Many Requests` with `Retry-After`.
+//! `429 Too Many Requests` with `Retry-After`. Document uploads have a limit
+//! of their own, per signed-in user ([`limit_uploads`]): the address of a
+//! whole office behind one NAT would be the wrong thing to count.
 //!
 //! The client address is the TCP peer. `X-Forwarded-For` is believed only
 //! when the peer is a configured trusted proxy, and then only up to the first
@@ -10,7 +12,10 @@
 //! a load balancer each one limits on its own (the per-account lock-out, in
 //! the database, is shared).
 
-use app::error::AppError;
+use app::{
+    error::AppError,
+    server::{auth::session, state::AppState},
+};
 use axum::{
     body::Body,
     extract::{ConnectInfo, Request, State},
@@ -55,10 +60,25 @@ struct Bucket {
     at: Instant,
 }
 
+/// What a bucket counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Counted {
+    /// A client address (IPv6: its /64).
+    Address(IpAddr),
+    /// A signed-in user, by id.
+    User(i32),
+}
+
+impl From<IpAddr> for Counted {
+    fn from(ip: IpAddr) -> Self {
+        Self::Address(ip)
+    }
+}
+
 /// The buckets, and when full ones were last forgotten.
 #[derive(Debug, Default)]
 struct Tracked {
-    buckets: HashMap<IpAddr, Bucket>,
+    buckets: HashMap<Counted, Bucket>,
     pruned_at: Option<Instant>,
 }
 
@@ -78,8 +98,8 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one token for `ip` at `now`; `Err(seconds)` to wait when none is left.
-    pub fn take(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+    /// Takes one token for `who` at `now`; `Err(seconds)` to wait when none is left.
+    pub fn take(&self, who: impl Into<Counted>, now: Instant) -> Result<(), u64> {
         let capacity = f64::from(self.settings.per_minute);
         if capacity == 0.0 {
             return Ok(());
@@ -98,7 +118,7 @@ impl RateLimiter {
                 b.tokens + now.duration_since(b.at).as_secs_f64() * per_second < capacity
             });
         }
-        let bucket = buckets.entry(ip).or_insert(Bucket {
+        let bucket = buckets.entry(who.into()).or_insert(Bucket {
             tokens: capacity,
             at: now,
         });
@@ -180,6 +200,43 @@ pub async fn limit(State(limiter): State<RateLimiter>, req: Request, next: Next)
         Err(retry_after_secs) => {
             tracing::warn!(%ip, path = req.uri().path(), retry_after_secs, "rate limit reached");
             too_many(&req, retry_after_secs)
+        }
+    }
+}
+
+/// The per-user limit on `POST /documents/upload`. Uploads are the heaviest
+/// thing a signed-in user can ask for (disk, I/O, a write transaction), so
+/// one user, or a script with their cookie, can't keep the server busy with
+/// them. Requests without a live session pass: the upload itself answers
+/// them with 401.
+pub async fn limit_uploads(
+    State((limiter, state)): State<(RateLimiter, AppState)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method() != Method::POST
+        || req.uri().path() != "/documents/upload"
+        || limiter.settings.per_minute == 0
+    {
+        return next.run(req).await;
+    }
+    let Some(token) = session::token_from_headers(req.headers(), &state.sessions) else {
+        return next.run(req).await;
+    };
+    let user_id =
+        match session::find_live(&state.db, &token, &state.sessions, state.clock.now()).await {
+            Ok(Some((s, _))) => s.user_id,
+            _ => return next.run(req).await,
+        };
+    match limiter.take(Counted::User(user_id), Instant::now()) {
+        Ok(()) => next.run(req).await,
+        Err(retry_after_secs) => {
+            tracing::warn!(user_id, retry_after_secs, "upload rate limit reached");
+            let mut res = too_many(&req, retry_after_secs);
+            // The body was not read: the connection can't carry another request.
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            res
         }
     }
 }

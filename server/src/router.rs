@@ -26,6 +26,8 @@ pub struct RouterSettings {
     pub max_body_bytes: usize,
     /// The per-client-address limit on sign-in and password links.
     pub rate_limit: RateLimitSettings,
+    /// Document uploads per signed-in user per minute (`0`: no limit).
+    pub uploads_per_minute: u32,
 }
 
 /// The app's routes, worked out once per process. Working them out renders
@@ -43,6 +45,10 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// `into_make_service_with_connect_info::<SocketAddr>()`: the rate limit
 /// counts by peer address.
 pub fn build(state: AppState, settings: RouterSettings) -> Router {
+    let upload_limiter = RateLimiter::new(RateLimitSettings {
+        per_minute: settings.uploads_per_minute,
+        trusted_proxies: Vec::new(),
+    });
     let limiter = RateLimiter::new(settings.rate_limit);
     let routes = route_list();
     let context = || app::server::csp::provide_request_nonce();
@@ -58,7 +64,11 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
     let files = Router::new()
         .route("/documents/upload", post(files::upload))
         .route("/documents/{id}/file", get(files::download))
-        .layer(DefaultBodyLimit::max(upload_cap));
+        .layer(DefaultBodyLimit::max(upload_cap))
+        .layer(from_fn_with_state(
+            (upload_limiter, state.clone()),
+            rate_limit::limit_uploads,
+        ));
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
@@ -66,11 +76,18 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::require_session,
+        ))
         .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
         .merge(files)
         .layer(from_fn_with_state(limiter, rate_limit::limit))
         .layer(from_fn(middleware::refuse_cross_site))
-        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -57,6 +57,7 @@ macro_rules! on_both_engines {
 on_both_engines!(
     an_upload_posted_without_script_comes_back_to_the_page_with_its_outcome,
     signing_out_while_emulating_records_the_end_of_the_emulation,
+    signing_in_over_an_emulating_session_records_the_end_of_the_emulation,
     an_emulation_ends_when_the_account_manager_is_switched_off,
     rotating_for_an_emulation_keeps_the_sessions_absolute_expiry,
     an_account_has_one_account_manager_even_when_two_are_inserted,
@@ -73,9 +74,13 @@ on_both_engines!(
     disabling_office_staff_ends_their_session_at_once,
     the_documents_list_names_who_created_and_changed_each_document,
     a_pdf_is_stored_under_a_generated_name_and_downloads_as_an_attachment,
+    a_file_name_cannot_disguise_itself_and_downloads_open_sandboxed,
+    long_lists_of_documents_and_office_staff_come_in_pages,
     uploads_that_are_not_pdfs_or_have_bad_details_are_refused_and_leave_no_file,
     an_upload_over_the_limit_is_refused_with_the_limit_and_leaves_no_file,
     an_upload_far_over_the_limit_is_refused_with_the_limit_message,
+    an_account_at_its_storage_quota_refuses_more_and_says_how_much_is_used,
+    uploads_are_limited_per_user_not_per_address,
     a_pdf_larger_than_two_megabytes_but_under_the_limit_is_accepted,
     a_pdf_downloads_only_for_its_own_organization_and_account,
 );
@@ -237,7 +242,7 @@ fn new_session(res: &Response) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .filter_map(|c| c.split(';').next())
         .find(|c| {
-            c.strip_prefix("gatehouse_session=")
+            c.strip_prefix("__Host-gatehouse_session=")
                 .is_some_and(|v| !v.is_empty())
         })
         .map(str::to_string)
@@ -1975,6 +1980,239 @@ async fn a_pdf_is_stored_under_a_generated_name_and_downloads_as_an_attachment(e
     );
 }
 
+async fn a_file_name_cannot_disguise_itself_and_downloads_open_sandboxed(engine: Engine) {
+    let app = app_on(engine).await;
+    let s = &app.seed;
+    let manager = client_cookie(&app, "alpha", &s.alpha_one, "manager").await;
+    // A right-to-left override makes "invoice\u{202E}fdp.exe" read as
+    // "invoiceexe.pdf"; an isolate and a zero-width space hide in the rest.
+    let mut up = Upload::pdf(None);
+    up.file_name = "invoice\u{202E}fdp.exe\u{2066}\u{200B}".into();
+    let doc = uploaded(upload(&app, Some(&manager), &up).await).await;
+    let row = document_row(&app, doc).await.unwrap();
+    assert_eq!(row.file_name.as_deref(), Some("invoicefdp.exe.pdf"));
+    assert_eq!(row.title, "invoicefdp.exe.pdf");
+
+    let res = download(&app, doc, Some(&manager)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers().clone();
+    // Opened in the browser rather than saved, the file runs in a sandbox;
+    // the page policy does not replace it.
+    assert_eq!(h[header::CONTENT_SECURITY_POLICY], "sandbox");
+    assert!(h[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .ends_with("filename*=UTF-8''invoicefdp.exe.pdf"));
+
+    // A name stored before the rule (written here straight to the row) is
+    // cleaned where it is shown and where it is downloaded.
+    let mut legacy = row.into_active_model();
+    legacy.title = Set("report\u{202E}fdp.scr".into());
+    legacy.file_name = Set(Some("report\u{202E}fdp.scr".into()));
+    legacy.update(&app.db).await.unwrap();
+    let view: DocumentsView =
+        ok_json(app.call("documents", String::new(), Some(&manager)).await).await;
+    let listed = view.documents.iter().find(|d| d.id == doc).unwrap();
+    assert_eq!(listed.title, "reportfdp.scr");
+    let res = download(&app, doc, Some(&manager)).await;
+    let disposition = res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.ends_with("filename*=UTF-8''reportfdp.scr"),
+        "{disposition}"
+    );
+    assert!(!disposition.contains("%E2%80%AE"), "{disposition}");
+
+    // Report titles lose them too.
+    let created = app
+        .call(
+            "add_report",
+            form(&[("title", "Gate\u{202E}3 log"), ("body", "ok")]),
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(
+        created.status(),
+        StatusCode::OK,
+        "{}",
+        created.text().await.unwrap()
+    );
+    let view: DocumentsView =
+        ok_json(app.call("documents", String::new(), Some(&manager)).await).await;
+    assert!(
+        view.documents.iter().any(|d| d.title == "Gate3 log"),
+        "{:?}",
+        view.documents.iter().map(|d| &d.title).collect::<Vec<_>>()
+    );
+}
+
+async fn long_lists_of_documents_and_office_staff_come_in_pages(engine: Engine) {
+    let app = app_on(engine).await;
+    let s = &app.seed;
+    let one = s.alpha_one.id;
+    let manager = client_cookie(&app, "alpha", &s.alpha_one, "manager").await;
+    let staff = staff_cookie(&app, "alpha", &s.alpha_admin).await;
+    let bravo = client_cookie(&app, "bravo", &s.bravo_one, "manager").await;
+
+    // 55 reports: 50 on the first page, newest first, then the other 5.
+    for i in 0..55 {
+        let title = format!("Patrol log {i:02}");
+        let res = app
+            .call(
+                "add_report",
+                form(&[("title", &title), ("body", "ok")]),
+                Some(&manager),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let first: DocumentsView =
+        ok_json(app.call("documents", String::new(), Some(&manager)).await).await;
+    assert_eq!(first.documents.len(), 50);
+    assert_eq!((first.total, first.first_shown), (55, 1));
+    assert_eq!(first.documents[0].title, "Patrol log 54");
+    let older = first.older.expect("more follow");
+    assert_eq!(older, first.documents[49].id);
+    let second: DocumentsView = ok_json(
+        app.call("documents", form(&[("before", &id(older))]), Some(&manager))
+            .await,
+    )
+    .await;
+    assert_eq!(second.documents.len(), 5);
+    assert_eq!(
+        (second.total, second.first_shown, second.older),
+        (55, 51, None)
+    );
+    assert_eq!(second.documents[4].title, "Patrol log 00");
+    let seen: BTreeSet<i32> = first
+        .documents
+        .iter()
+        .chain(&second.documents)
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(seen.len(), 55, "no row twice, none skipped");
+    // Staff page through the same account the same way.
+    let by_staff: DocumentsView = ok_json(
+        app.call(
+            "documents",
+            form(&[("account", &id(one)), ("before", &id(older))]),
+            Some(&staff),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(by_staff.documents, second.documents);
+    // Another organization's manager, handed alpha's cursor, pages only
+    // through their own documents (all newer than it, so none match).
+    for title in ["Bravo log 1", "Bravo log 2"] {
+        app.call(
+            "add_report",
+            form(&[("title", title), ("body", "ok")]),
+            Some(&bravo),
+        )
+        .await;
+    }
+    let theirs: DocumentsView = ok_json(
+        app.call("documents", form(&[("before", &id(older))]), Some(&bravo))
+            .await,
+    )
+    .await;
+    assert_eq!(theirs.total, 2);
+    assert!(theirs.documents.is_empty(), "{:?}", theirs.documents);
+    let theirs: DocumentsView =
+        ok_json(app.call("documents", String::new(), Some(&bravo)).await).await;
+    assert_eq!(theirs.documents.len(), 2);
+    assert!(theirs
+        .documents
+        .iter()
+        .all(|d| d.title.starts_with("Bravo")));
+
+    // 53 office staff: pages of 50 by last name, first name, id. Many share
+    // a whole name, so the id decides between them, across the page break
+    // too.
+    let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
+    let mut expected = Vec::new();
+    for i in 0..53 {
+        let (first, last) = (
+            format!("Pat {}", (52 - i) / 7),
+            ["Zed", "Abel", "Mora"][i % 3],
+        );
+        let u = users::insert_client(
+            &app.db,
+            &s.alpha_one,
+            &users::NewClientUser {
+                username: format!("clerk{i:02}"),
+                first_name: first.clone(),
+                last_name: last.into(),
+                email: None,
+                role: ClientRole::OfficeStaff,
+                must_change_password: false,
+            },
+            hash.clone(),
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        expected.push((last.to_string(), first, u.id));
+    }
+    expected.sort();
+    let page1: OfficeStaffListView = ok_json(
+        app.call("office_staff", String::new(), Some(&manager))
+            .await,
+    )
+    .await;
+    assert_eq!(page1.staff.len(), 50);
+    assert_eq!((page1.total, page1.first_shown), (53, 1));
+    let next = page1.next.expect("more follow");
+    let page2: OfficeStaffListView = ok_json(
+        app.call(
+            "office_staff",
+            form(&[("after", &id(next))]),
+            Some(&manager),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(page2.staff.len(), 3);
+    assert_eq!((page2.total, page2.first_shown, page2.next), (53, 51, None));
+    let shown: Vec<i32> = page1
+        .staff
+        .iter()
+        .chain(&page2.staff)
+        .map(|u| u.id)
+        .collect();
+    let expected: Vec<i32> = expected.iter().map(|(_, _, id)| *id).collect();
+    assert_eq!(shown, expected, "by last name, then first name, then id");
+    // The other organization's manager, handed alpha's cursor, sees their
+    // own office staff from the top.
+    add_office_staff(&app, &s.bravo_one, "bclerk", false, false).await;
+    let theirs: OfficeStaffListView = ok_json(
+        app.call("office_staff", form(&[("after", &id(next))]), Some(&bravo))
+            .await,
+    )
+    .await;
+    assert_eq!((theirs.total, theirs.first_shown), (1, 1));
+    assert_eq!(theirs.staff.len(), 1);
+    assert_eq!(theirs.staff[0].username, "bclerk");
+
+    // The staff overview shows the first 50 and says how many there are.
+    let overview: AccountManagerView = ok_json(
+        app.call(
+            "account_manager",
+            form(&[("account", &id(one))]),
+            Some(&staff),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(overview.office_staff.len(), 50);
+    assert_eq!(overview.office_staff_total, 53);
+    assert!(overview.manager.is_some());
+}
+
 async fn uploads_that_are_not_pdfs_or_have_bad_details_are_refused_and_leave_no_file(
     engine: Engine,
 ) {
@@ -2120,6 +2358,90 @@ async fn an_upload_far_over_the_limit_is_refused_with_the_limit_message(engine: 
         err.field_message("file").as_deref(),
         Some("The file is larger than the limit of 64 KB."),
         "{err:?}"
+    );
+}
+
+async fn an_account_at_its_storage_quota_refuses_more_and_says_how_much_is_used(engine: Engine) {
+    let app = spawn_app_with(AppOptions {
+        engine,
+        max_upload_bytes: 64 * 1024,
+        account_quota_bytes: Some(100 * 1024),
+        ..AppOptions::default()
+    })
+    .await;
+    let s = &app.seed;
+    let manager = client_cookie(&app, "alpha", &s.alpha_one, "manager").await;
+    let staff = staff_cookie(&app, "alpha", &s.alpha_admin).await;
+    let mut first = Upload::pdf(None);
+    first.bytes = pdf_bytes(60 * 1024, 1);
+    let first_id = uploaded(upload(&app, Some(&manager), &first).await).await;
+
+    // 60 KB used of 100 KB: another 50 KB does not fit, and nothing changes.
+    let before = world(&app).await;
+    let mut second = Upload::pdf(None);
+    second.bytes = pdf_bytes(50 * 1024, 2);
+    let err = refusal(
+        upload(&app, Some(&manager), &second).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let message = err.field_message("file").unwrap_or_default();
+    assert!(
+        message.starts_with("This account's documents already take 60 KB of its 100 KB of storage"),
+        "{err:?}"
+    );
+    assert_unchanged(&before, &world(&app).await, "over the quota");
+    assert_eq!(stored_files(&app).len(), 1, "the refused file is not kept");
+
+    // The page says how much is used.
+    let view: DocumentsView =
+        ok_json(app.call("documents", String::new(), Some(&manager)).await).await;
+    assert_eq!(view.storage_used_bytes, 60 * 1024);
+    assert_eq!(view.storage_quota_bytes, Some(100 * 1024));
+
+    // The quota is per account: the organization's other account has room.
+    let mut elsewhere = Upload::pdf(Some(s.alpha_two.id));
+    elsewhere.bytes = second.bytes.clone();
+    uploaded(upload(&app, Some(&staff), &elsewhere).await).await;
+
+    // Deleting a document makes room again.
+    ok_json::<()>(
+        app.call(
+            "delete_document",
+            form(&[("id", &id(first_id))]),
+            Some(&manager),
+        )
+        .await,
+    )
+    .await;
+    uploaded(upload(&app, Some(&manager), &second).await).await;
+}
+
+async fn uploads_are_limited_per_user_not_per_address(engine: Engine) {
+    let app = spawn_app_with(AppOptions {
+        engine,
+        uploads_per_minute: 3,
+        ..AppOptions::default()
+    })
+    .await;
+    let s = &app.seed;
+    let manager = client_cookie(&app, "alpha", &s.alpha_one, "manager").await;
+    let staff = staff_cookie(&app, "alpha", &s.alpha_admin).await;
+    for _ in 0..3 {
+        uploaded(upload(&app, Some(&manager), &Upload::pdf(None)).await).await;
+    }
+    let before = world(&app).await;
+    let res = upload(&app, Some(&manager), &Upload::pdf(None)).await;
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    let err = refusal(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(matches!(err, AppError::TooManyAttempts { .. }), "{err:?}");
+    assert_unchanged(&before, &world(&app).await, "over the upload limit");
+    // Another user from the same address still uploads.
+    uploaded(upload(&app, Some(&staff), &Upload::pdf(Some(s.alpha_one.id))).await).await;
+    // A stranger is told to sign in, not to wait.
+    assert_eq!(
+        upload(&app, None, &Upload::pdf(None)).await.status(),
+        StatusCode::UNAUTHORIZED
     );
 }
 
@@ -2328,6 +2650,47 @@ async fn signing_out_while_emulating_records_the_end_of_the_emulation(engine: En
     assert_eq!(stopped.actor_user_id, Some(admin.id));
     assert_eq!(stopped.on_behalf_of_user_id, Some(manager.id));
     assert!(rows.iter().any(|e| e.action == "sign_out"));
+    refusal(
+        app.call("office_staff", String::new(), Some(&emulating))
+            .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+}
+
+async fn signing_in_over_an_emulating_session_records_the_end_of_the_emulation(engine: Engine) {
+    let app = app_on(engine).await;
+    let emulating = emulating_admin(&app).await;
+    let before = last_audit_id(&app).await;
+    // The same browser signs in again (here: as the other organization's
+    // administrator) while its session is emulating.
+    let res = app
+        .call(
+            "staff_sign_in",
+            form(&[
+                ("organization", "bravo"),
+                ("username", &app.seed.bravo_admin),
+                ("password", PASSWORD),
+            ]),
+            Some(&emulating),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let fresh = session_cookie(&res);
+    assert_ne!(fresh, emulating, "the session id rotates");
+    let admin = staff_named(&app, &app.seed.alpha_admin).await;
+    let manager = manager_of(&app, &app.seed.alpha_one).await;
+    let rows = audit_rows_after(&app, before).await;
+    let stopped: Vec<_> = rows
+        .iter()
+        .filter(|e| e.action == "emulation_stopped")
+        .collect();
+    assert_eq!(stopped.len(), 1, "the emulation's end is recorded once");
+    assert_eq!(stopped[0].organization_id, app.seed.alpha.id);
+    assert_eq!(stopped[0].actor_user_id, Some(admin.id));
+    assert_eq!(stopped[0].on_behalf_of_user_id, Some(manager.id));
+    assert!(rows.iter().any(|e| e.action == "sign_in"));
+    // The emulating session is gone.
     refusal(
         app.call("office_staff", String::new(), Some(&emulating))
             .await,

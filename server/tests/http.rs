@@ -4,7 +4,7 @@
 mod common;
 
 use app::error::SIGN_IN_FAILED;
-use common::{form, location, session_cookie, spawn_app, PASSWORD};
+use common::{form, location, session_cookie, spawn_app, spawn_app_with, AppOptions, PASSWORD};
 use reqwest::{header, StatusCode};
 
 #[tokio::test]
@@ -291,6 +291,8 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "same-origin");
     assert_eq!(h["cache-control"], "no-store");
+    // The public address is https: browsers are told to stay on https.
+    assert_eq!(h["strict-transport-security"], "max-age=31536000");
     let csp = h["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("frame-ancestors 'none'"));
     let nonce = csp
@@ -310,6 +312,22 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
         html.contains("<label for=\"organization\""),
         "labelled fields"
     );
+}
+
+#[tokio::test]
+async fn strict_transport_security_is_sent_only_for_an_https_public_address() {
+    let app = spawn_app_with(AppOptions {
+        public_url: "http://localhost:3000",
+        ..AppOptions::default()
+    })
+    .await;
+    let res = app.get("/admin/sign-in", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers().get("strict-transport-security").is_none(),
+        "HSTS over plain HTTP"
+    );
+    assert!(res.headers().contains_key("content-security-policy"));
 }
 
 #[tokio::test]

@@ -248,6 +248,80 @@ both_engines!(
     }
 );
 
+/// `password` hashed as an older release might have: argon2i, 4 MiB, one pass.
+fn old_style_hash(password: &str) -> String {
+    use argon2::{password_hash::SaltString, Algorithm, Argon2, Params, PasswordHasher, Version};
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::new(
+        Algorithm::Argon2i,
+        Version::V0x13,
+        Params::new(4096, 1, 1, None).unwrap(),
+    )
+    .hash_password(password.as_bytes(), &salt)
+    .unwrap()
+    .to_string()
+}
+
+async fn set_hash(db: &DatabaseConnection, u: user::Model, phc: &str) {
+    let mut a = u.into_active_model();
+    a.password_hash = Set(Some(phc.to_string()));
+    a.update(db).await.unwrap();
+}
+
+both_engines!(
+    a_hash_made_with_old_parameters_is_replaced_at_the_next_successful_sign_in,
+    |db: DatabaseConnection| async move {
+        let seed: Seed = common::seed(&db).await;
+        let t0 = Utc::now();
+        let old = old_style_hash(PASSWORD);
+        let alpha = staff_user(&db, seed.alpha.id, &seed.alpha_admin).await;
+        let bravo = staff_user(&db, seed.bravo.id, &seed.bravo_admin).await;
+        set_hash(&db, alpha.clone(), &old).await;
+        set_hash(&db, bravo.clone(), &old).await;
+        let stored = |id: i32| {
+            let db = db.clone();
+            async move {
+                user::Entity::find_by_id(id)
+                    .one(&db)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .password_hash
+                    .unwrap()
+            }
+        };
+
+        // A wrong password changes nothing.
+        assert!(is_refused(
+            &staff_sign_in_at(&db, "alpha", &seed.alpha_admin, "wrong", t0).await
+        ));
+        assert_eq!(stored(alpha.id).await, old);
+
+        // The right one signs in and upgrades the hash in the same step.
+        staff_sign_in_at(&db, "alpha", &seed.alpha_admin, PASSWORD, t0)
+            .await
+            .expect("the old hash still verifies");
+        let upgraded = stored(alpha.id).await;
+        assert_ne!(upgraded, old);
+        assert!(
+            upgraded.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{upgraded}"
+        );
+        assert!(!app::server::auth::password::needs_rehash(&upgraded));
+        staff_sign_in_at(&db, "alpha", &seed.alpha_admin, PASSWORD, t0)
+            .await
+            .expect("the new hash verifies");
+        assert_eq!(
+            stored(alpha.id).await,
+            upgraded,
+            "hashed once, not at every sign-in"
+        );
+
+        // The other organization's login, which has not signed in, keeps its hash.
+        assert_eq!(stored(bravo.id).await, old);
+    }
+);
+
 both_engines!(
     unknown_usernames_lock_too_so_a_lock_reveals_nothing,
     |db: DatabaseConnection| async move {
@@ -455,7 +529,8 @@ both_engines!(
             now,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .next;
         assert_eq!(next, "/admin");
         let changed = staff_user(&db, seed.alpha.id, &newbie.username).await;
         assert!(!changed.must_change_password);
@@ -473,7 +548,7 @@ both_engines!(
 );
 
 both_engines!(
-    a_password_change_ends_the_other_sessions_only,
+    a_password_change_rotates_this_session_and_ends_the_others,
     |db: DatabaseConnection| async move {
         let seed: Seed = common::seed(&db).await;
         let now = Utc::now();
@@ -487,7 +562,7 @@ both_engines!(
             .await
             .unwrap();
         let actor = actor_of(&db, here.user_id).await;
-        passwords::change(
+        let changed = passwords::change(
             &db,
             &common::hasher(),
             &actor,
@@ -511,8 +586,13 @@ both_engines!(
             }
         };
         assert!(
-            live(here.token.clone()).await,
+            live(changed.token.clone()).await,
             "this browser stays signed in"
+        );
+        assert_ne!(changed.token, here.token);
+        assert!(
+            !live(here.token.clone()).await,
+            "under a new id: the old one is refused"
         );
         assert!(
             !live(elsewhere.token.clone()).await,
@@ -768,6 +848,128 @@ both_engines!(
         assert_ne!(stored.id, token);
         assert_eq!(stored.id, session::session_id(&token));
         assert_eq!(stored.expires_at - stored.created_at, Duration::hours(1));
+    }
+);
+
+both_engines!(
+    a_login_gets_at_most_three_self_service_emails_an_hour_and_its_last_link_keeps_working,
+    |db: DatabaseConnection| async move {
+        let seed: Seed = common::seed(&db).await;
+        let t0 = Utc::now();
+        let m = mail();
+        let alpha = staff_user(&db, seed.alpha.id, &seed.alpha_admin).await;
+        let bravo = staff_user(&db, seed.bravo.id, &seed.bravo_admin).await;
+        set_email(&db, &alpha, "ada@example.com").await;
+        set_email(&db, &bravo, "ada@example.com").await;
+        let ask = |org: &'static str, at: DateTime<Utc>| {
+            let db = db.clone();
+            let m = &m;
+            async move { recovery::forgot_staff_password(&db, m, org, "ada@example.com", at).await }
+        };
+        for i in 0..3 {
+            ask("alpha", t0 + Duration::minutes(i)).await.unwrap();
+        }
+        let sent = outbox_of(&db, seed.alpha.id).await;
+        assert_eq!(sent.len(), 3);
+        let last = token_in(&sent[2].body);
+
+        // The flood: the same answer, but no email and no new link.
+        for i in 0..5 {
+            ask("alpha", t0 + Duration::minutes(10 + i))
+                .await
+                .expect("the form answers as before");
+        }
+        assert_eq!(outbox_of(&db, seed.alpha.id).await.len(), 3);
+        assert_eq!(count_actions(&db, seed.alpha.id, "email_withheld").await, 5);
+        assert!(
+            passwords::link_form(&db, &last, t0 + Duration::minutes(20))
+                .await
+                .unwrap()
+                .is_some(),
+            "the last link sent still works"
+        );
+        // Identifier reminders have a cap of their own: flooding them does
+        // not use up the reset links the same login may need.
+        let manager = manager_of(&db, seed.alpha_one.id).await;
+        set_email(&db, &manager, "manny@one.example").await;
+        for i in 0..4 {
+            recovery::forgot_identifier(
+                &db,
+                &m,
+                "alpha",
+                "manny@one.example",
+                t0 + Duration::minutes(i),
+            )
+            .await
+            .unwrap();
+        }
+        recovery::forgot_client_password(
+            &db,
+            &m,
+            "alpha",
+            &seed.alpha_one.identifier,
+            "manny@one.example",
+            t0 + Duration::minutes(5),
+        )
+        .await
+        .unwrap();
+        let to_manny: Vec<String> = outbox_of(&db, seed.alpha.id)
+            .await
+            .into_iter()
+            .filter(|e| e.recipient == "manny@one.example")
+            .map(|e| e.subject)
+            .collect();
+        assert_eq!(to_manny.len(), 4, "{to_manny:?}");
+        assert_eq!(
+            to_manny.iter().filter(|s| s.contains("identifier")).count(),
+            3,
+            "{to_manny:?}"
+        );
+        assert!(
+            to_manny
+                .iter()
+                .any(|s| s == "Reset your Gatehouse password"),
+            "{to_manny:?}"
+        );
+
+        // The same address at another organization is another login.
+        ask("bravo", t0 + Duration::minutes(20)).await.unwrap();
+        assert_eq!(outbox_of(&db, seed.bravo.id).await.len(), 1);
+
+        // Staff sending a reset are not capped.
+        let admin = actor_of(&db, alpha.id).await;
+        let other = add_staff(&db, &seed.alpha, "Grace", StaffRole::Staff, false).await;
+        for i in 0..3 {
+            recovery::forgot_staff_password(
+                &db,
+                &m,
+                "alpha",
+                "grace@example.com",
+                t0 + Duration::minutes(i),
+            )
+            .await
+            .unwrap();
+        }
+        recovery::send_welcome(&db, &m, &admin, other.id, t0 + Duration::minutes(5))
+            .await
+            .expect("staff are not capped");
+        let to_grace = outbox_of(&db, seed.alpha.id)
+            .await
+            .into_iter()
+            .filter(|e| e.recipient == "grace@example.com")
+            .count();
+        assert_eq!(to_grace, 4);
+
+        // An hour after the first ones, requests go out again.
+        ask("alpha", t0 + Duration::minutes(61)).await.unwrap();
+        assert_eq!(
+            outbox_of(&db, seed.alpha.id)
+                .await
+                .into_iter()
+                .filter(|e| e.recipient == "ada@example.com")
+                .count(),
+            4
+        );
     }
 );
 

@@ -123,11 +123,20 @@ async fn with_an_initial_password_only_the_password_change_works() {
         )
         .await;
     assert_eq!(location(&res), "/admin");
+    // The session rotates: the browser gets a new id, the old one is refused.
+    let rotated = session_cookie(&res);
+    assert_ne!(rotated, cookie);
+    assert_eq!(
+        app.call("staff_home", String::new(), Some(&rotated))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     assert_eq!(
         app.call("staff_home", String::new(), Some(&cookie))
             .await
             .status(),
-        StatusCode::OK
+        StatusCode::UNAUTHORIZED
     );
 }
 

@@ -17,7 +17,7 @@ use chrono::{Duration, Utc};
 use common::Seed;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use std::{
     path::{Path, PathBuf},
@@ -167,6 +167,8 @@ both_engines!(
         recovery::forgot_staff_password(&db, &mail, "alpha", "ada@alpha.example", clock.now())
             .await
             .unwrap();
+        // Queued, the row holds the link: it is what will be sent.
+        assert!(bodies(&db).await[0].contains("token="));
         let smtp = worker::Delivery::smtp(&sink.url()).unwrap();
         let r = worker::drain_once(&db, &smtp, FROM, &clock).await.unwrap();
         assert_eq!((r.sent, r.failed), (1, 0));
@@ -205,6 +207,69 @@ both_engines!(
                 .is_some()
         );
         assert_eq!(unsent(&db).await, 0);
+        // Delivered, the stored copy keeps its text but not the link: a
+        // backup of the database holds no working link.
+        let stored = bodies(&db).await;
+        assert_eq!(stored.len(), 1);
+        assert!(!stored[0].contains(&token), "{}", stored[0]);
+        assert!(!stored[0].contains("token="), "{}", stored[0]);
+        assert!(stored[0].contains(app::server::mail::REMOVED_LINK));
+        assert!(stored[0].contains("Someone (hopefully you) asked to reset"));
+    }
+);
+
+/// The stored bodies of every outbox row, oldest first.
+async fn bodies(db: &DatabaseConnection) -> Vec<String> {
+    outbox_message::Entity::find()
+        .order_by_asc(outbox_message::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.body)
+        .collect()
+}
+
+both_engines!(
+    links_delivered_before_the_scrub_existed_are_removed_when_the_smtp_worker_starts,
+    |db: DatabaseConnection| async move {
+        let seed: Seed = common::seed(&db).await;
+        give_email(&db, seed.alpha.id, &seed.alpha_admin, "ada@alpha.example").await;
+        give_email(&db, seed.bravo.id, &seed.bravo_admin, "bob@bravo.example").await;
+        let mail = MailSettings::new(PUBLIC, true);
+        let clock = Clock::manual(Utc::now());
+        for (org, to) in [
+            ("alpha", "ada@alpha.example"),
+            ("bravo", "bob@bravo.example"),
+        ] {
+            recovery::forgot_staff_password(&db, &mail, org, to, clock.now())
+                .await
+                .unwrap();
+        }
+        // Delivered to the development mailbox: the stored copies are the
+        // mailbox and keep their working links.
+        let r = worker::drain_once(&db, &worker::Delivery::DevMailbox, FROM, &clock)
+            .await
+            .unwrap();
+        assert_eq!(r.sent, 2);
+        assert!(bodies(&db).await.iter().all(|b| b.contains("token=")));
+        // One more, still queued, for later.
+        recovery::forgot_staff_password(&db, &mail, "alpha", "ada@alpha.example", clock.now())
+            .await
+            .unwrap();
+
+        // The operator configures SMTP: the worker's start removes the links
+        // from what was delivered, in both organizations, and leaves the
+        // queued message whole.
+        assert_eq!(worker::scrub_delivered(&db).await.unwrap(), 2);
+        let after = bodies(&db).await;
+        assert!(!after[0].contains("token=") && !after[1].contains("token="));
+        assert!(after[2].contains("token="));
+        assert_eq!(
+            worker::scrub_delivered(&db).await.unwrap(),
+            0,
+            "once is enough"
+        );
     }
 );
 

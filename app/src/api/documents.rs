@@ -5,14 +5,18 @@
 use crate::{api::dto::DocumentsView, error::AppError};
 use leptos::prelude::*;
 
-/// The documents of `account` (staff), or of the signed-in client user's own
-/// account (`account` omitted).
+/// A page of the documents of `account` (staff), or of the signed-in client
+/// user's own account (`account` omitted); `before` is the previous page's
+/// `older` cursor.
 #[server(endpoint = "documents")]
-pub async fn documents(account: Option<i32>) -> Result<DocumentsView, AppError> {
+pub async fn documents(
+    account: Option<i32>,
+    before: Option<i32>,
+) -> Result<DocumentsView, AppError> {
     use crate::server::{request::RequestContext, services::documents};
     let ctx = RequestContext::current()?;
     let actor = ctx.signed_in().await?;
-    ctx.finish(documents::list(&ctx.state.db, &actor, account, &ctx.state.files).await)
+    ctx.finish(documents::list(&ctx.state.db, &actor, account, before, &ctx.state.files).await)
 }
 
 /// Adds a report; answers with its id.

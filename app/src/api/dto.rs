@@ -281,8 +281,10 @@ pub struct AccountManagerView {
     pub portal_path: String,
     /// The Account Manager's login, once created.
     pub manager: Option<ClientUserView>,
-    /// The account's office staff.
+    /// The account's office staff, by name: the first 50 at most.
     pub office_staff: Vec<ClientUserView>,
+    /// How many office staff the account has in all.
+    pub office_staff_total: u64,
     /// Whether the actor may create or reset the login and emulate.
     pub can_manage: bool,
     /// The organization's password rules, for the live checklist.
@@ -296,8 +298,15 @@ pub struct OfficeStaffListView {
     pub frame: FrameView,
     /// The account's name.
     pub account_name: String,
-    /// The office staff.
+    /// This page of the office staff, by last then first name.
     pub staff: Vec<ClientUserView>,
+    /// How many office staff the account has in all.
+    pub total: u64,
+    /// The position of this page's first row in the whole list (1 on the
+    /// first page).
+    pub first_shown: u64,
+    /// When more follow: the cursor of the next page (the last id shown).
+    pub next: Option<i32>,
     /// The organization's password rules.
     pub policy: crate::domain::PasswordPolicy,
     /// Whether the actor may grant `can_modify` (only rights they hold).
@@ -340,8 +349,20 @@ pub struct DocumentView {
 pub struct DocumentsView {
     /// The account they belong to.
     pub account_id: i32,
-    /// Newest first.
+    /// This page of them, newest first.
     pub documents: Vec<DocumentView>,
+    /// How many the account has in all.
+    pub total: u64,
+    /// The position of this page's first document in the whole list (1 on
+    /// the first page).
+    pub first_shown: u64,
+    /// When older documents follow: the cursor of the next page (the last
+    /// id shown here).
+    pub older: Option<i32>,
+    /// The bytes the account's PDFs take.
+    pub storage_used_bytes: u64,
+    /// The account's storage quota in bytes, when there is one.
+    pub storage_quota_bytes: Option<u64>,
     /// May add reports and upload PDFs.
     pub can_add: bool,
     /// May edit.

@@ -11,11 +11,11 @@ fn checked(v: &Option<String>) -> bool {
 
 /// The office staff of the signed-in Account Manager's account.
 #[server(endpoint = "office_staff")]
-pub async fn office_staff() -> Result<OfficeStaffListView, AppError> {
+pub async fn office_staff(after: Option<i32>) -> Result<OfficeStaffListView, AppError> {
     use crate::server::{request::RequestContext, services::office_staff};
     let ctx = RequestContext::current()?;
     let actor = ctx.signed_in().await?;
-    ctx.finish(office_staff::list(&ctx.state.db, &actor).await)
+    ctx.finish(office_staff::list(&ctx.state.db, &actor, after).await)
 }
 
 /// Creates an Authorized Office Staff User with an initial password.

@@ -33,7 +33,7 @@ pub async fn change_password(
         .actor_changing_password()
         .await
         .map_err(|e| ctx.fail(e))?;
-    let next = passwords::change(
+    let changed = passwords::change(
         &ctx.state.db,
         &ctx.state.passwords,
         &actor,
@@ -47,7 +47,8 @@ pub async fn change_password(
     )
     .await
     .map_err(|e| ctx.fail(e.into()))?;
-    leptos_axum::redirect(&next);
+    ctx.set_session_cookie(&changed.token);
+    leptos_axum::redirect(&changed.next);
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 //! client users on their portal: the list with who created and who last
 //! changed each one, adding a report, uploading a PDF, and (with the rights)
 //! editing and deleting. Controls the user lacks the right for are not shown;
-//! the server refuses them anyway.
+//! the server refuses them anyway. The list shows 50 at a time; the page
+//! being looked at is in the address (`?docs_before=<id>`), so the pager
+//! works without script and a reload stays on the same page.
 
 use crate::{
     api::{
@@ -12,12 +14,13 @@ use crate::{
     },
     components::{
         actions::{close_on_success, refresh_on_success},
-        upload::{PdfUpload, UploadState},
+        upload::{human_size, PdfUpload, UploadState},
         Field, FormAlert, Notice, SubmitButton, TextArea,
     },
     error::AppError,
 };
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 /// "2026-11-22 14:03 UTC" from RFC 3339.
 pub fn short_time(rfc3339: &str) -> String {
@@ -41,7 +44,17 @@ pub fn DocumentsPanel(
     return_to: String,
 ) -> impl IntoView {
     let changed = RwSignal::new(0u32);
-    let docs = Resource::new(move || changed.get(), move |_| documents(account));
+    let query = leptos_router::hooks::use_query_map();
+    let before = move || {
+        query
+            .read()
+            .get("docs_before")
+            .and_then(|v| v.parse::<i32>().ok())
+    };
+    let docs = Resource::new(
+        move || (changed.get(), before()),
+        move |(_, before)| documents(account, before),
+    );
     let refresh = Callback::new(move |_: ()| changed.update(|n| *n += 1));
     // The add forms' state lives here, not in the list that reloads after
     // every change, so their outcome stays on screen.
@@ -104,13 +117,34 @@ fn DocumentsBody(
     adding: Adding,
 ) -> impl IntoView {
     let (can_modify, can_delete) = (docs.can_modify, docs.can_delete);
-    let count = docs.documents.len();
+    let count = docs.documents.len() as u64;
+    let newest = (docs.first_shown > 1).then(|| return_to.clone());
+    let older = docs.older.map(|id| format!("{return_to}?docs_before={id}"));
+    let storage = docs.storage_quota_bytes.map(|quota| {
+        format!(
+            "Storage: {} of {} used.",
+            human_size(docs.storage_used_bytes),
+            human_size(quota)
+        )
+    });
+    let shown = if count == 0 {
+        "No more documents: they were deleted meanwhile.".to_string()
+    } else if docs.total <= count {
+        format!("{} document(s), newest first.", docs.total)
+    } else {
+        format!(
+            "{}–{} of {} documents, newest first.",
+            docs.first_shown,
+            docs.first_shown + count - 1,
+            docs.total
+        )
+    };
     // The outcome of an upload posted without script comes back in the
     // address (`uploaded=1` or `upload_error=…`, see `server::files`).
     let query = leptos_router::hooks::use_query_map();
     let posted = query.with_untracked(|q| (q.get("uploaded").is_some(), q.get("upload_error")));
     view! {
-        {if docs.documents.is_empty() {
+        {if docs.total == 0 {
             view! { <p class="empty">"No documents yet."</p> }.into_any()
         } else {
             view! {
@@ -129,7 +163,12 @@ fn DocumentsBody(
                         </tbody>
                     </table>
                 </div>
-                <p class="hint">{format!("{count} document(s), newest first.")}</p>
+                <nav class="pager" aria-label="Document pages">
+                    <span>{newest.map(|href| view! { <A href=href>"« Newest"</A> })}</span>
+                    <span>{shown}</span>
+                    <span>{older.map(|href| view! { <A href=href>"Older »"</A> })}</span>
+                </nav>
+                {storage.map(|text| view! { <p class="hint">{text}</p> })}
             }.into_any()
         }}
         {docs.can_add.then(|| view! {
@@ -186,7 +225,7 @@ fn DocumentRow(
                 <dt>"Issued"</dt><dd>{doc.issue_date.clone().unwrap_or_default()}</dd>
                 <dt>"Purpose"</dt><dd>{doc.business_purpose.clone().unwrap_or_default()}</dd>
                 <dt>"Type"</dt><dd>{doc.document_type.clone().unwrap_or_default()}</dd>
-                <dt>"Size"</dt><dd>{doc.size_bytes.map(|b| super::upload::human_size(b as u64)).unwrap_or_default()}</dd>
+                <dt>"Size"</dt><dd>{doc.size_bytes.map(|b| human_size(b as u64)).unwrap_or_default()}</dd>
             </dl>
         }
         .into_any()

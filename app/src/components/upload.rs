@@ -10,9 +10,17 @@ use crate::{
 };
 use leptos::prelude::*;
 
-/// "20 MB", "512 KB".
+/// "20 MB", "512 KB", "1.5 GB".
 pub fn human_size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
+    const GB: u64 = 1024 * 1024 * 1024;
+    if bytes >= GB {
+        let tenths = bytes.saturating_mul(10).div_ceil(GB);
+        if tenths.is_multiple_of(10) {
+            format!("{} GB", tenths / 10)
+        } else {
+            format!("{}.{} GB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= 1024 * 1024 {
         format!("{} MB", bytes / (1024 * 1024))
     } else {
         format!("{} KB", bytes.div_ceil(1024))

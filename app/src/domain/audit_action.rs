@@ -28,6 +28,8 @@ pub const WELCOME_SENT: &str = "welcome_sent";
 pub const IDENTIFIER_REMINDER: &str = "identifier_reminder";
 /// An email was put in the outbox.
 pub const EMAIL_QUEUED: &str = "email_queued";
+/// A self-service email was not queued: the login's hourly cap was reached.
+pub const EMAIL_WITHHELD: &str = "email_withheld";
 /// A user was disabled (made inactive).
 pub const USER_DISABLED: &str = "user_disabled";
 /// A user was enabled (made active).
@@ -67,6 +69,7 @@ pub const ALL: &[(&str, &str)] = &[
     (WELCOME_SENT, "Welcome email sent"),
     (IDENTIFIER_REMINDER, "Identifier reminder requested"),
     (EMAIL_QUEUED, "Email queued"),
+    (EMAIL_WITHHELD, "Email withheld (hourly cap)"),
     (USER_CREATED, "Login created"),
     (USER_DISABLED, "User disabled"),
     (USER_ENABLED, "User enabled"),

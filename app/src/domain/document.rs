@@ -21,6 +21,7 @@ pub struct ReportInput {
 impl ReportInput {
     /// Parses the report form.
     pub fn parse(title: &str, body: &str) -> Result<Self, ParseError> {
+        let title = without_format_controls(title);
         let title = title.trim();
         if title.is_empty() {
             return Err(ParseError::new("title", "Enter a title."));
@@ -84,6 +85,7 @@ impl PdfDetails {
             return Err(bad_date());
         }
         let text = |field: &'static str, label: &str, v: &str, max: usize| {
+            let v = without_format_controls(v);
             let v = v.trim();
             if v.is_empty() {
                 return Err(ParseError::new(field, format!("Enter the {label}.")));
@@ -109,14 +111,56 @@ impl PdfDetails {
     }
 }
 
+/// Whether `c` is an invisible formatting character that changes how the
+/// text around it is shown: bidirectional marks, embeddings, overrides and
+/// isolates (U+200E/F, U+202A–E, U+2066–9 and their kin), zero-width spaces,
+/// invisible operators, tag characters, line and paragraph separators and
+/// the byte-order mark. With them, `invoice\u{202E}fdp.exe` shows as
+/// `invoiceexe.pdf`, so names and titles never keep them. The zero-width
+/// joiner and non-joiner (U+200C/D) stay: Persian and Indic spelling and
+/// emoji need them, and they reorder nothing.
+pub fn is_format_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
+/// `text` without [format controls](is_format_control). Applied when a name
+/// or title is stored and again when it is shown or offered for download,
+/// because rows stored before this rule existed may still hold them.
+pub fn without_format_controls(text: &str) -> String {
+    text.chars().filter(|c| !is_format_control(*c)).collect()
+}
+
 /// The name an uploaded file is shown and offered under: the last path
-/// component of what the browser sent, without control characters, at most
-/// [`TITLE_MAX`] characters, ending in `.pdf`. Never used on disk.
+/// component of what the browser sent, without control or format-control
+/// characters, at most [`TITLE_MAX`] characters, ending in `.pdf`. Never
+/// used on disk.
 pub fn display_file_name(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or("");
     let mut name: String = last
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !c.is_control() && !is_format_control(*c) && *c != '"')
         .collect::<String>()
         .trim()
         .trim_start_matches('.')
@@ -181,5 +225,46 @@ mod tests {
         assert_eq!(display_file_name("a\"b\nc.pdf"), "abc.pdf");
         assert_eq!(display_file_name(""), "document.pdf");
         assert_eq!(display_file_name("..."), "document.pdf");
+    }
+
+    #[test]
+    fn names_and_titles_cannot_reorder_what_is_shown() {
+        // Right-to-left override: would show as "invoiceexe.pdf".
+        assert_eq!(
+            display_file_name("invoice\u{202E}fdp.exe"),
+            "invoicefdp.exe.pdf"
+        );
+        for c in [
+            '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}',
+            '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200B}', '\u{FEFF}',
+        ] {
+            assert_eq!(display_file_name(&format!("a{c}b.pdf")), "ab.pdf", "{c:?}");
+            assert_eq!(
+                ReportInput::parse(&format!("{c}Gate{c} 3"), "")
+                    .unwrap()
+                    .title,
+                "Gate 3",
+                "{c:?}"
+            );
+        }
+        // Tag characters and separators go too; joiners, which spelling
+        // needs, stay.
+        assert_eq!(without_format_controls("a\u{E0041}\u{2028}b"), "ab");
+        assert_eq!(
+            without_format_controls("می\u{200C}خواهم"),
+            "می\u{200C}خواهم"
+        );
+        assert_eq!(
+            PdfDetails::parse("2024-01-31", "\u{202E}Renewal", "Cert\u{2066}ificate")
+                .map(|d| (d.business_purpose, d.document_type))
+                .unwrap(),
+            ("Renewal".to_string(), "Certificate".to_string())
+        );
+        // Only invisible formatting goes: letters of right-to-left scripts stay.
+        assert_eq!(without_format_controls("تقرير \u{2067}x"), "تقرير x");
+        assert_eq!(
+            ReportInput::parse("\u{202E}", "").unwrap_err().field,
+            "title"
+        );
     }
 }

@@ -174,6 +174,14 @@ fn ManagerBody(
                                 </tbody>
                             </table>
                         </div>
+                        <p class="hint">{
+                            let shown = p.office_staff.len() as u64;
+                            if p.office_staff_total > shown {
+                                format!("The first {shown} of {} office staff users, by last name. The Account Manager's office staff page lists them all.", p.office_staff_total)
+                            } else {
+                                format!("{shown} office staff user(s), by last name.")
+                            }
+                        }</p>
                     }.into_any()
                 }}
             </section>

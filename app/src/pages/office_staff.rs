@@ -1,7 +1,8 @@
 //! `/portal/{org}/office-staff`: the Account Manager's Authorized Office
 //! Staff Users: create them with an initial password, grant or revoke
 //! "may modify" and "may delete", disable and enable, reset passwords. Each
-//! change takes effect at the user's next request.
+//! change takes effect at the user's next request. The list shows 50 at a
+//! time, by name; the page being looked at is in the address (`?after=<id>`).
 
 use crate::components::actions::refresh_on_success;
 use crate::{
@@ -22,7 +23,10 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
 
 /// The page.
 #[component]
@@ -30,7 +34,17 @@ pub fn OfficeStaffPage() -> impl IntoView {
     let params = use_params_map();
     let org = move || params.read().get("org").unwrap_or_default();
     let changed = RwSignal::new(0u32);
-    let page = Resource::new(move || changed.get(), |_| office_staff());
+    let query = use_query_map();
+    let after = move || {
+        query
+            .read()
+            .get("after")
+            .and_then(|v| v.parse::<i32>().ok())
+    };
+    let page = Resource::new(
+        move || (changed.get(), after()),
+        |(_, after)| office_staff(after),
+    );
     let refresh = Callback::new(move |_: ()| changed.update(|n| *n += 1));
     view! {
         <Title text="Office staff · Client Portal · Gatehouse"/>
@@ -64,6 +78,22 @@ fn StaffBody(p: OfficeStaffListView, org: String, refresh: Callback<()>) -> impl
     let (may_modify, may_delete) = (p.may_grant_modify, p.may_grant_delete);
     let policy = p.policy;
     let crumb = p.account_name.clone();
+    let here = format!("/portal/{org}/office-staff");
+    let count = p.staff.len() as u64;
+    let first = (p.first_shown > 1).then(|| here.clone());
+    let next = p.next.map(|id| format!("{here}?after={id}"));
+    let shown = if count == 0 {
+        "No more office staff: they were removed meanwhile.".to_string()
+    } else if p.total <= count {
+        format!("{} office staff user(s), by last name.", p.total)
+    } else {
+        format!(
+            "{}–{} of {} office staff users, by last name.",
+            p.first_shown,
+            p.first_shown + count - 1,
+            p.total
+        )
+    };
     view! {
         <TopBar portal="Client Portal" organization=p.frame.organization_name.clone() user=p.frame.display_name.clone() emulation=p.frame.emulation.clone()/>
         <main class="page">
@@ -71,7 +101,7 @@ fn StaffBody(p: OfficeStaffListView, org: String, refresh: Callback<()>) -> impl
             <h1>"Office staff"</h1>
             <p class="lead">"Authorized Office Staff Users of "{p.account_name.clone()}". They sign in with the account's identifier, their username and their password."</p>
             <section class="card">
-                {if p.staff.is_empty() {
+                {if p.total == 0 {
                     view! { <p class="empty">"No office staff yet. Create the first one below."</p> }.into_any()
                 } else {
                     view! {
@@ -89,6 +119,11 @@ fn StaffBody(p: OfficeStaffListView, org: String, refresh: Callback<()>) -> impl
                                 </tbody>
                             </table>
                         </div>
+                        <nav class="pager" aria-label="Office staff pages">
+                            <span>{first.map(|href| view! { <A href=href>"« First page"</A> })}</span>
+                            <span>{shown}</span>
+                            <span>{next.map(|href| view! { <A href=href>"Next page »"</A> })}</span>
+                        </nav>
                     }.into_any()
                 }}
             </section>

@@ -288,6 +288,7 @@ async fn receive(
             stored_name,
             size_bytes: size as i64,
         },
+        state.files.account_quota_bytes,
         ctx.now(),
     )
     .await?;
@@ -354,6 +355,14 @@ pub async fn download(
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
+    );
+    // Should a browser render the file anyway (a PDF viewer, "open in new
+    // tab"), it runs in a sandbox: no script, no same-origin access, no
+    // forms. The security-headers layer keeps this policy instead of the
+    // page one.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
     );
     h.insert(
         header::CACHE_CONTROL,
@@ -446,5 +455,7 @@ mod tests {
     fn sizes_read_like_people_write_them() {
         assert_eq!(human_size(20 * 1024 * 1024), "20 MB");
         assert_eq!(human_size(1000), "1 KB");
+        assert_eq!(human_size(1024 * 1024 * 1024), "1 GB");
+        assert_eq!(human_size(1536 * 1024 * 1024), "1.5 GB");
     }
 }

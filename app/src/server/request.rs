@@ -39,12 +39,7 @@ impl RequestContext {
 
     /// The session token in the request's cookie, if any.
     pub fn session_token(&self) -> Option<String> {
-        self.parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(session::token_from_cookie_header)
+        session::token_from_headers(&self.parts.headers, &self.state.sessions)
     }
 
     /// The time to decide by (the state's clock).
@@ -119,22 +114,10 @@ impl RequestContext {
         Ok((Actor::from_user(&user)?, token, must))
     }
 
-    /// Gives an error answer the HTTP status that fits it, for callers that
-    /// read statuses. Plain HTML form posts keep the framework's redirect back
-    /// to the form (with the error in the URL), so they are left alone.
+    /// Gives an error answer the HTTP status that fits it (see
+    /// [`set_error_status`]) and returns it.
     pub fn fail(&self, error: AppError) -> AppError {
-        let accepts_html = self
-            .parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
-        if !accepts_html {
-            let status = status_of(&error);
-            if let Some(options) = use_context::<ResponseOptions>() {
-                options.set_status(status);
-            }
-        }
+        set_error_status(&error);
         error
     }
 
@@ -174,11 +157,36 @@ impl RequestContext {
     }
 }
 
+/// Gives the answer of the server function being run the HTTP status that
+/// fits `error` (the table in [`crate::error`]), for callers that read
+/// statuses. Plain HTML form posts keep the framework's redirect back to the
+/// form (with the error in the URL), so they are left alone; so is anything
+/// run outside a request (a page rendered on the server calls its server
+/// functions directly).
+pub fn set_error_status(error: &AppError) {
+    let form_post = use_context::<Parts>().is_some_and(|p| accepts_html(&p.headers));
+    if !form_post {
+        if let Some(options) = use_context::<ResponseOptions>() {
+            options.set_status(status_of(error));
+        }
+    }
+}
+
+/// Whether a request is a plain HTML form post (or page load): its
+/// `Accept` names `text/html`.
+pub fn accepts_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
 /// The HTTP status that fits an error, for callers that read statuses
 /// (server functions through [`RequestContext::fail`], and the file routes).
 pub fn status_of(error: &AppError) -> axum::http::StatusCode {
     use axum::http::StatusCode;
     match error {
+        AppError::Malformed(_) => StatusCode::BAD_REQUEST,
         AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::SignInFailed(_) | AppError::SignInRequired => StatusCode::UNAUTHORIZED,
         AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,

@@ -38,11 +38,16 @@ pub struct FileSettings {
     /// The largest upload accepted, in bytes; enforced while the body
     /// streams in.
     pub max_upload_bytes: u64,
+    /// The most every client account's PDFs may take together, in bytes;
+    /// `None`: no quota.
+    pub account_quota_bytes: Option<u64>,
 }
 
 impl FileSettings {
     /// The default upload limit: 20 MB.
     pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
+    /// The default storage quota per client account: 1 GB.
+    pub const DEFAULT_ACCOUNT_QUOTA_BYTES: u64 = 1024 * 1024 * 1024;
 }
 
 /// Shared application state: the router's state and, through leptos context,

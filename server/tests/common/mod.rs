@@ -255,6 +255,12 @@ pub struct AppOptions {
     pub engine: Engine,
     /// The document upload limit.
     pub max_upload_bytes: u64,
+    /// The address links in emails point to (https unless a test says not).
+    pub public_url: &'static str,
+    /// The storage quota per client account.
+    pub account_quota_bytes: Option<u64>,
+    /// Uploads per user per minute (`0`: no limit).
+    pub uploads_per_minute: u32,
 }
 
 impl Default for AppOptions {
@@ -269,6 +275,11 @@ impl Default for AppOptions {
             dev_mailbox: true,
             engine: Engine::Sqlite,
             max_upload_bytes: FileSettings::DEFAULT_MAX_UPLOAD_BYTES,
+            public_url: "https://gatehouse.example.test",
+            account_quota_bytes: Some(FileSettings::DEFAULT_ACCOUNT_QUOTA_BYTES),
+            // High enough for tests that upload many times; the upload
+            // limit's test sets its own.
+            uploads_per_minute: 1000,
         }
     }
 }
@@ -289,10 +300,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let clock = Clock::manual(chrono::Utc::now());
-    let mail = Arc::new(MailSettings::new(
-        "https://gatehouse.example.test",
-        options.dev_mailbox,
-    ));
+    let mail = Arc::new(MailSettings::new(options.public_url, options.dev_mailbox));
     let state = AppState {
         leptos_options,
         db: db.clone(),
@@ -303,6 +311,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         files: Arc::new(FileSettings {
             dir: files_dir.clone(),
             max_upload_bytes: options.max_upload_bytes,
+            account_quota_bytes: options.account_quota_bytes,
         }),
     };
     let router = server::router::build(
@@ -310,6 +319,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         server::router::RouterSettings {
             max_body_bytes: 64 * 1024,
             rate_limit: options.rate_limit,
+            uploads_per_minute: options.uploads_per_minute,
         },
     );
     tokio::spawn(async move {
@@ -453,7 +463,7 @@ pub fn session_cookie(res: &Response) -> String {
         .get_all(header::SET_COOKIE)
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("gatehouse_session="))
+        .find(|c| c.starts_with("__Host-gatehouse_session="))
         .expect("a session cookie is set");
     for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
         assert!(

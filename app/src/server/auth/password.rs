@@ -118,6 +118,29 @@ pub fn verify_with(
     Ok(Output::new(&out).map_err(argon2_error)? == expected)
 }
 
+/// Whether a stored PHC string was made differently from how new passwords
+/// are hashed today (another algorithm or version, other costs, another
+/// output length), so it should be replaced at the next successful sign-in,
+/// when the password is at hand. A string that doesn't parse is left to
+/// [`verify_with`] to report.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let current = params();
+    let same = parsed.algorithm == Algorithm::Argon2id.ident()
+        && parsed.version == Some(Version::V0x13.into())
+        && Params::try_from(&parsed).is_ok_and(|p| {
+            p.m_cost() == current.m_cost()
+                && p.t_cost() == current.t_cost()
+                && p.p_cost() == current.p_cost()
+        })
+        && parsed
+            .hash
+            .is_some_and(|h| h.len() == Params::DEFAULT_OUTPUT_LEN);
+    !same
+}
+
 /// Hashes on the calling thread (blocking): for the CLI and benchmarks.
 pub fn hash_blocking(password: &str) -> Result<String, PasswordError> {
     hash_with(password, &mut Vec::new())
@@ -303,6 +326,38 @@ mod tests {
             .to_string();
         assert!(verify_blocking("Correct-Horse-9", &theirs).unwrap());
         assert!(!verify_blocking("Correct-Horse-8", &theirs).unwrap());
+    }
+
+    #[test]
+    fn only_hashes_made_differently_from_today_need_rehashing() {
+        use argon2::PasswordHasher as _;
+        assert!(!needs_rehash(&hash_blocking("Correct-Horse-9").unwrap()));
+        let salt = SaltString::generate(&mut OsRng);
+        let made_with = |algorithm, version, m, t, p| {
+            Argon2::new(algorithm, version, Params::new(m, t, p, None).unwrap())
+                .hash_password(b"Correct-Horse-9", &salt)
+                .unwrap()
+                .to_string()
+        };
+        let v13 = Version::V0x13;
+        for old in [
+            made_with(Algorithm::Argon2i, v13, MEMORY_KIB, ITERATIONS, PARALLELISM),
+            made_with(
+                Algorithm::Argon2id,
+                Version::V0x10,
+                MEMORY_KIB,
+                ITERATIONS,
+                PARALLELISM,
+            ),
+            made_with(Algorithm::Argon2id, v13, 4096, ITERATIONS, PARALLELISM),
+            made_with(Algorithm::Argon2id, v13, MEMORY_KIB, 1, PARALLELISM),
+            made_with(Algorithm::Argon2id, v13, MEMORY_KIB, ITERATIONS, 2),
+        ] {
+            assert!(needs_rehash(&old), "{old}");
+            // Old hashes still verify: that is when they get replaced.
+            assert!(verify_blocking("Correct-Horse-9", &old).unwrap(), "{old}");
+        }
+        assert!(!needs_rehash("not a hash"));
     }
 
     #[test]

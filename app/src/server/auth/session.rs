@@ -15,8 +15,26 @@ use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
-/// The session cookie's name.
-pub const COOKIE_NAME: &str = "gatehouse_session";
+/// The session cookie's name when it is `Secure` (the default): the
+/// `__Host-` prefix makes browsers refuse it unless it is Secure, has
+/// `Path=/` and no `Domain`, so another host of the same site (a
+/// compromised `www.` or a plain-HTTP neighbour) can't plant a session
+/// cookie on Gatehouse's host (session fixation).
+pub const SECURE_COOKIE_NAME: &str = "__Host-gatehouse_session";
+/// The session cookie's name when `Secure` is switched off (plain HTTP on a
+/// host other than localhost), where a `__Host-` cookie would be refused.
+pub const PLAIN_COOKIE_NAME: &str = "gatehouse_session";
+
+/// The session cookie's name under `settings`. Only that name is read: a
+/// cookie under the other name is ignored, or the prefix would protect
+/// nothing.
+pub fn cookie_name(settings: &SessionSettings) -> &'static str {
+    if settings.cookie_secure {
+        SECURE_COOKIE_NAME
+    } else {
+        PLAIN_COOKIE_NAME
+    }
+}
 
 /// A fresh random session token, as it goes in the cookie.
 pub fn new_token() -> String {
@@ -33,7 +51,8 @@ pub fn session_id(token: &str) -> String {
 /// `Set-Cookie` value that stores `token` for the session's lifetime.
 pub fn set_cookie(token: &str, settings: &SessionSettings) -> String {
     format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        cookie_name(settings),
         settings.lifetime.as_secs(),
         if settings.cookie_secure {
             "; Secure"
@@ -46,7 +65,8 @@ pub fn set_cookie(token: &str, settings: &SessionSettings) -> String {
 /// `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(settings: &SessionSettings) -> String {
     format!(
-        "{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        cookie_name(settings),
         if settings.cookie_secure {
             "; Secure"
         } else {
@@ -55,13 +75,26 @@ pub fn clear_cookie(settings: &SessionSettings) -> String {
     )
 }
 
-/// The session token in a `Cookie` header, if any. Only a well-formed token
-/// (64 hex digits) is returned.
-pub fn token_from_cookie_header(header: &str) -> Option<String> {
+/// The session token in a request's `Cookie` headers, if any.
+pub fn token_from_headers(
+    headers: &axum::http::HeaderMap,
+    settings: &SessionSettings,
+) -> Option<String> {
+    let name = cookie_name(settings);
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| token_from_cookie_header(h, name))
+}
+
+/// The session token in a `Cookie` header under the cookie `name`, if any.
+/// Only a well-formed token (64 hex digits) is returned.
+pub fn token_from_cookie_header(header: &str, name: &str) -> Option<String> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.trim().to_string())
         .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
 }
@@ -224,24 +257,48 @@ mod tests {
     }
 
     #[test]
-    fn the_cookie_is_http_only_same_site_and_secure() {
+    fn the_cookie_is_http_only_same_site_and_secure_with_the_host_prefix() {
         let c = set_cookie("abc", &SessionSettings::default());
+        assert!(c.starts_with("__Host-gatehouse_session=abc;"), "{c}");
         for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
             assert!(c.contains(flag), "{c}");
         }
+        assert!(!c.contains("Domain"), "{c}");
+        let plain = SessionSettings {
+            cookie_secure: false,
+            ..SessionSettings::default()
+        };
+        let c = set_cookie("abc", &plain);
+        assert!(c.starts_with("gatehouse_session=abc;"), "{c}");
+        assert!(!c.contains("Secure"), "{c}");
+        assert!(clear_cookie(&plain).starts_with("gatehouse_session=;"));
+        assert!(clear_cookie(&SessionSettings::default()).starts_with("__Host-gatehouse_session=;"));
     }
 
     #[test]
-    fn only_a_well_formed_token_is_read_from_the_cookie_header() {
+    fn only_a_well_formed_token_under_the_current_name_is_read() {
         let t = new_token();
+        let n = SECURE_COOKIE_NAME;
         assert_eq!(
-            token_from_cookie_header(&format!("a=b; {COOKIE_NAME}={t}; c=d")),
-            Some(t)
+            token_from_cookie_header(&format!("a=b; {n}={t}; c=d"), n),
+            Some(t.clone())
         );
+        assert_eq!(token_from_cookie_header(&format!("{n}=../../etc"), n), None);
+        assert_eq!(token_from_cookie_header("other=1", n), None);
+        // An unprefixed cookie (which any host of the site could plant) is
+        // not the Secure session cookie.
         assert_eq!(
-            token_from_cookie_header(&format!("{COOKIE_NAME}=../../etc")),
+            token_from_cookie_header(&format!("{PLAIN_COOKIE_NAME}={t}"), n),
             None
         );
-        assert_eq!(token_from_cookie_header("other=1"), None);
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            format!("{PLAIN_COOKIE_NAME}={t}").parse().unwrap(),
+        );
+        assert_eq!(
+            token_from_headers(&headers, &SessionSettings::default()),
+            None
+        );
     }
 }

@@ -8,6 +8,12 @@
 //! conditional update, so two workers (two instances behind a load balancer)
 //! never send the same message in the normal path; if a worker dies
 //! mid-send, the lease runs out and another one retries.
+//!
+//! Once SMTP has accepted a message, its stored copy loses its secret links
+//! ([`super::without_link_secrets`]) in the same update that marks it sent,
+//! so the database never holds a working link for mail already delivered.
+//! The development mailbox is the exception by design: there the database
+//! *is* the mailbox, and its messages must keep working links.
 
 use crate::server::{
     clock::Clock, entities::outbox_message, error::ServiceError, mail::MailSettings,
@@ -48,6 +54,13 @@ impl Delivery {
                 .timeout(Some(Duration::from_secs(20)))
                 .build(),
         ))
+    }
+
+    /// Whether a delivered message's stored copy loses its secret links:
+    /// yes for SMTP, where the recipient's mailbox now holds the email; no
+    /// for the development mailbox, which shows the stored copy itself.
+    fn scrubs_after_delivery(&self) -> bool {
+        matches!(self, Self::Smtp(_))
     }
 
     async fn deliver(
@@ -115,7 +128,10 @@ pub async fn drain_once(
         }
         match delivery.deliver(from, &message).await {
             Ok(()) => {
-                mark_sent(db, message.id, clock.now()).await?;
+                let scrubbed = delivery
+                    .scrubs_after_delivery()
+                    .then(|| super::without_link_secrets(&message.body));
+                mark_sent(db, message.id, clock.now(), scrubbed).await?;
                 report.sent += 1;
             }
             Err(e) => {
@@ -157,17 +173,56 @@ async fn mark_sent(
     db: &DatabaseConnection,
     id: i32,
     now: DateTime<Utc>,
+    scrubbed_body: Option<String>,
 ) -> Result<(), ServiceError> {
-    outbox_message::Entity::update_many()
+    let mut update = outbox_message::Entity::update_many()
         .col_expr(outbox_message::Column::SentAt, Expr::value(Some(now)))
         .col_expr(
             outbox_message::Column::LastError,
             Expr::value(Option::<String>::None),
-        )
+        );
+    if let Some(body) = scrubbed_body {
+        update = update.col_expr(outbox_message::Column::Body, Expr::value(body));
+    }
+    update
         .filter(outbox_message::Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Removes secret links from messages that were delivered before they were
+/// removed at delivery (rows written by an older release, or delivered to
+/// the development mailbox before SMTP was configured). Run by the SMTP
+/// worker when it starts. Returns how many rows changed.
+pub async fn scrub_delivered(db: &DatabaseConnection) -> Result<usize, ServiceError> {
+    let mut changed = 0;
+    let mut after = 0;
+    loop {
+        let rows = outbox_message::Entity::find()
+            .filter(outbox_message::Column::SentAt.is_not_null())
+            .filter(outbox_message::Column::Body.contains(super::SECRET_PARAM))
+            .filter(outbox_message::Column::Id.gt(after))
+            .order_by_asc(outbox_message::Column::Id)
+            .limit(BATCH * 10)
+            .all(db)
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(changed);
+        };
+        after = last.id;
+        for row in rows {
+            outbox_message::Entity::update_many()
+                .col_expr(
+                    outbox_message::Column::Body,
+                    Expr::value(super::without_link_secrets(&row.body)),
+                )
+                .filter(outbox_message::Column::Id.eq(row.id))
+                .exec(db)
+                .await?;
+            changed += 1;
+        }
+    }
 }
 
 async fn mark_failed(
@@ -194,6 +249,16 @@ pub async fn run(
     mail: Arc<MailSettings>,
     clock: Clock,
 ) {
+    if delivery.scrubs_after_delivery() {
+        match scrub_delivered(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                messages = n,
+                "removed secret links from already delivered emails"
+            ),
+            Err(e) => tracing::error!(error = %e, "removing links from delivered emails failed"),
+        }
+    }
     loop {
         match drain_once(&db, &delivery, &mail.from, &clock).await {
             // A full batch may mean more are waiting: go again at once.

@@ -16,8 +16,12 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
+
+/// Office staff listed on the page at most.
+pub const OFFICE_STAFF_SHOWN: u64 = 50;
 
 /// The page (any staff role of the account's organization).
 pub async fn view<C: ConnectionTrait>(
@@ -28,22 +32,29 @@ pub async fn view<C: ConnectionTrait>(
     let role = actor.require_staff()?;
     let account = accounts::find_in_org(db, actor, account_id).await?;
     let (frame, org) = home::frame_and_org(db, actor).await?;
-    let logins = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(actor.organization_id))
-        .filter(user::Column::ClientAccountId.eq(account.id))
-        .filter(user::Column::Role.is_in([
-            ClientRole::AccountManager.as_str(),
-            ClientRole::OfficeStaff.as_str(),
-        ]))
-        .order_by_asc(user::Column::LastName)
-        .order_by_asc(user::Column::FirstName)
+    let of_account = |role: ClientRole| {
+        user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(actor.organization_id))
+            .filter(user::Column::ClientAccountId.eq(account.id))
+            .filter(user::Column::Role.eq(role.as_str()))
+    };
+    let managers = of_account(ClientRole::AccountManager)
+        .order_by_asc(user::Column::Id)
+        .limit(1)
         .all(db)
         .await?;
-    let ids: Vec<i32> = logins.iter().map(|u| u.id).collect();
+    // An overview, not the management page: the first names only, with the
+    // count (the Account Manager's own page pages through them all).
+    let office_staff_total = of_account(ClientRole::OfficeStaff).count(db).await?;
+    let staff = of_account(ClientRole::OfficeStaff)
+        .order_by_asc(user::Column::LastName)
+        .order_by_asc(user::Column::FirstName)
+        .order_by_asc(user::Column::Id)
+        .limit(OFFICE_STAFF_SHOWN)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = managers.iter().chain(&staff).map(|u| u.id).collect();
     let mut latest = activity::latest_for(db, actor.organization_id, &ids).await?;
-    let (managers, staff): (Vec<_>, Vec<_>) = logins
-        .into_iter()
-        .partition(|u| u.role == ClientRole::AccountManager.as_str());
     Ok(AccountManagerView {
         frame,
         account_id: account.id,
@@ -58,6 +69,7 @@ pub async fn view<C: ConnectionTrait>(
             .into_iter()
             .map(|u| client_logins::view(u, &mut latest))
             .collect(),
+        office_staff_total,
         can_manage: manages_accounts(role),
         policy: org.password_policy(),
     })

@@ -11,7 +11,7 @@
 
 use crate::{
     api::dto::{DocumentView, DocumentsView},
-    domain::document::{PdfDetails, ReportInput},
+    domain::document::{without_format_controls, PdfDetails, ReportInput},
     server::{
         auth::{actor::Principal, Actor},
         db::begin_write,
@@ -23,8 +23,9 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
+    sea_query::{Alias, Expr, Func},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// Stored `kind` of a report.
@@ -66,20 +67,43 @@ async fn find<C: ConnectionTrait>(
     q.one(db).await?.ok_or(ServiceError::NotFound)
 }
 
-/// The documents of an account, newest first, with what the actor may do.
+/// Documents shown per page.
+pub const PAGE_SIZE: u64 = 50;
+
+/// One page of an account's documents, newest first, with what the actor
+/// may do. `before` is the previous page's [`DocumentsView::older`]: the
+/// page starts after that document (keyset paging, so a document added
+/// meanwhile neither repeats nor hides a row).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     account: Option<i32>,
+    before: Option<i32>,
     files: &FileSettings,
 ) -> Result<DocumentsView, ServiceError> {
     let account_id = resolve_account(db, actor, account).await?;
-    let rows = document::Entity::find()
+    let all = document::Entity::find()
         .filter(document::Column::OrganizationId.eq(actor.organization_id))
-        .filter(document::Column::ClientAccountId.eq(account_id))
+        .filter(document::Column::ClientAccountId.eq(account_id));
+    let total = all.clone().count(db).await?;
+    let (page, newer) = match before {
+        Some(id) => (
+            all.clone().filter(document::Column::Id.lt(id)),
+            all.filter(document::Column::Id.gte(id)).count(db).await?,
+        ),
+        None => (all, 0),
+    };
+    let mut rows = page
         .order_by_desc(document::Column::Id)
+        .limit(PAGE_SIZE + 1)
         .all(db)
         .await?;
+    let older = if rows.len() as u64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|d| d.id)
+    } else {
+        None
+    };
     let people: Vec<i32> = rows
         .iter()
         .flat_map(|d| {
@@ -110,16 +134,21 @@ pub async fn list<C: ConnectionTrait>(
                     Some(d.modified_by_user_id),
                     d.modified_for_user_id,
                 ),
-                title: d.title,
+                title: without_format_controls(&d.title),
                 body: d.body.unwrap_or_default(),
                 size_bytes: d.size_bytes,
                 issue_date: d.issue_date.map(|t| t.to_string()),
-                business_purpose: d.business_purpose,
-                document_type: d.document_type,
+                business_purpose: d.business_purpose.as_deref().map(without_format_controls),
+                document_type: d.document_type.as_deref().map(without_format_controls),
                 created_at: d.created_at.to_rfc3339(),
                 modified_at: d.modified_at.to_rfc3339(),
             })
             .collect(),
+        total,
+        first_shown: newer + 1,
+        older,
+        storage_used_bytes: storage_used(db, actor.organization_id, account_id).await?,
+        storage_quota_bytes: files.account_quota_bytes,
         can_add: true,
         can_modify: actor.can_modify,
         can_delete: actor.can_delete,
@@ -209,10 +238,14 @@ pub async fn add_pdf(
     account: Option<i32>,
     details: &PdfDetails,
     file: &StoredPdf,
+    quota_bytes: Option<u64>,
     now: DateTime<Utc>,
 ) -> Result<i32, ServiceError> {
     let txn = begin_write(db).await?;
     let account_id = resolve_account(&txn, actor, account).await?;
+    if let Some(quota) = quota_bytes {
+        check_quota(&txn, actor, account_id, file.size_bytes, quota).await?;
+    }
     let mut row = new_row(actor, account_id, now);
     row.kind = Set(PDF.into());
     row.title = Set(file.file_name.clone());
@@ -238,6 +271,69 @@ pub async fn add_pdf(
     .await?;
     txn.commit().await?;
     Ok(doc.id)
+}
+
+/// The bytes the PDFs of account `account_id` take.
+pub async fn storage_used<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    account_id: i32,
+) -> Result<u64, ServiceError> {
+    // SUM of a bigint is a numeric on PostgreSQL: cast it back.
+    let used: Option<i64> = document::Entity::find()
+        .select_only()
+        .column_as(
+            // By path: imported, `ExprTrait` would make `max` ambiguous on
+            // every integer in this module.
+            sea_orm::sea_query::ExprTrait::cast_as(
+                Expr::expr(Func::coalesce([
+                    sea_orm::sea_query::ExprTrait::sum(Expr::col(document::Column::SizeBytes)),
+                    Expr::val(0),
+                ])),
+                Alias::new("bigint"),
+            ),
+            "used",
+        )
+        .filter(document::Column::OrganizationId.eq(organization_id))
+        .filter(document::Column::ClientAccountId.eq(account_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(used.unwrap_or(0).max(0) as u64)
+}
+
+/// Refuses a file of `size` bytes that would take the account past `quota`.
+/// Runs in the upload's write transaction; on PostgreSQL the account's row
+/// is locked first so two uploads at once can't both squeeze in (SQLite's
+/// write transaction already runs them one after the other).
+async fn check_quota<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    account_id: i32,
+    size: i64,
+    quota: u64,
+) -> Result<(), ServiceError> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        crate::server::entities::client_account::Entity::find_by_id(account_id)
+            .lock_exclusive()
+            .one(txn)
+            .await?;
+    }
+    let used = storage_used(txn, actor.organization_id, account_id).await?;
+    if used.saturating_add(size.max(0) as u64) <= quota {
+        return Ok(());
+    }
+    let size = crate::components::upload::human_size;
+    Err(crate::domain::ParseError::new(
+        "file",
+        format!(
+            "This account's documents already take {} of its {} of storage, so this file does not fit. \
+             Delete documents that are no longer needed, or ask your administrator for more room.",
+            size(used),
+            size(quota)
+        ),
+    )
+    .into())
 }
 
 /// Document `id` of `kind`, when the actor may see it (else `NotFound`) and
@@ -380,7 +476,7 @@ pub async fn file_for_download<C: ConnectionTrait>(
     let doc = find(db, actor, id).await?;
     match (doc.file_name, doc.stored_name) {
         (Some(name), Some(stored)) if is_generated_name(&stored) => {
-            Ok((name, files.dir.join(stored)))
+            Ok((without_format_controls(&name), files.dir.join(stored)))
         }
         _ => Err(ServiceError::NotFound),
     }

@@ -11,6 +11,7 @@ pub mod client_logins;
 pub mod demo;
 pub mod dev_mailbox;
 pub mod documents;
+pub mod email_cap;
 pub mod email_tokens;
 pub mod emulation;
 pub mod home;

@@ -19,8 +19,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// The actor's account, when the actor is its Account Manager.
@@ -55,10 +55,18 @@ fn check_grant(actor: &Actor, can_modify: bool, can_delete: bool) -> Result<(), 
     Ok(())
 }
 
-/// The office staff page.
+/// Office staff shown per page.
+pub const PAGE_SIZE: u64 = 50;
+
+/// One page of the Account Manager's office staff, by last then first name,
+/// for the office staff page. `after` is the previous page's
+/// [`OfficeStaffListView::next`]: the id of its last row (keyset paging by
+/// name and id; a cursor naming no office staff of this account starts
+/// from the top).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
+    after: Option<i32>,
 ) -> Result<OfficeStaffListView, ServiceError> {
     let account_id = managed_account(actor)?;
     let account = client_account::Entity::find_by_id(account_id)
@@ -67,14 +75,48 @@ pub async fn list<C: ConnectionTrait>(
         .await?
         .ok_or(ServiceError::SignInRequired)?;
     let (frame, org) = home::frame_and_org(db, actor).await?;
-    let staff = user::Entity::find()
+    let all = user::Entity::find()
         .filter(user::Column::OrganizationId.eq(actor.organization_id))
         .filter(user::Column::ClientAccountId.eq(account_id))
-        .filter(user::Column::Role.eq(ClientRole::OfficeStaff.as_str()))
+        .filter(user::Column::Role.eq(ClientRole::OfficeStaff.as_str()));
+    let total = all.clone().count(db).await?;
+    let last_shown = match after {
+        Some(id) => all.clone().filter(user::Column::Id.eq(id)).one(db).await?,
+        None => None,
+    };
+    let (page, earlier) = match last_shown {
+        Some(last) => {
+            let later = Condition::any()
+                .add(user::Column::LastName.gt(last.last_name.clone()))
+                .add(
+                    Condition::all()
+                        .add(user::Column::LastName.eq(last.last_name.clone()))
+                        .add(user::Column::FirstName.gt(last.first_name.clone())),
+                )
+                .add(
+                    Condition::all()
+                        .add(user::Column::LastName.eq(last.last_name.clone()))
+                        .add(user::Column::FirstName.eq(last.first_name.clone()))
+                        .add(user::Column::Id.gt(last.id)),
+                );
+            let earlier = all.clone().filter(later.clone().not()).count(db).await?;
+            (all.filter(later), earlier)
+        }
+        None => (all, 0),
+    };
+    let mut staff = page
         .order_by_asc(user::Column::LastName)
         .order_by_asc(user::Column::FirstName)
+        .order_by_asc(user::Column::Id)
+        .limit(PAGE_SIZE + 1)
         .all(db)
         .await?;
+    let next = if staff.len() as u64 > PAGE_SIZE {
+        staff.truncate(PAGE_SIZE as usize);
+        staff.last().map(|u| u.id)
+    } else {
+        None
+    };
     let ids: Vec<i32> = staff.iter().map(|u| u.id).collect();
     let mut latest = activity::latest_for(db, actor.organization_id, &ids).await?;
     Ok(OfficeStaffListView {
@@ -84,6 +126,9 @@ pub async fn list<C: ConnectionTrait>(
             .into_iter()
             .map(|u| client_logins::view(u, &mut latest))
             .collect(),
+        total,
+        first_shown: earlier + 1,
+        next,
         policy: org.password_policy(),
         may_grant_modify: actor.can_modify,
         may_grant_delete: actor.can_delete,

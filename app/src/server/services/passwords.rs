@@ -3,7 +3,8 @@
 //! welcome or reset link.
 //!
 //! Both check the organization's policy (one message per broken rule), end
-//! sessions (the user's other sessions on a change, all of them on a reset),
+//! sessions (on a change the user's other sessions, the changing one rotating
+//! to a new id; all of them on a reset),
 //! retire outstanding email links and are audited in the same transaction.
 
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
     server::{
         auth::{password::PasswordHasher, session, Actor},
         db::begin_write,
-        entities::{client_account, organization, user},
+        entities::{client_account, organization, session as session_entity, user},
         error::ServiceError,
         services::{audit, email_tokens, lockout, sign_in},
     },
@@ -99,9 +100,20 @@ pub async fn change_form<C: ConnectionTrait>(
     })
 }
 
+/// A password change that went through.
+#[derive(Debug, Clone)]
+pub struct PasswordChanged {
+    /// The page to go to next (the portal's landing page).
+    pub next: String,
+    /// The browser's session under its new id: the session that changed
+    /// the password rotates, as at sign-in, so whoever held the old id
+    /// holds nothing.
+    pub token: String,
+}
+
 /// Changes the actor's own password. `session_token` is the browser's
-/// session, which stays signed in; the user's other sessions end. Returns
-/// the page to go to next (the portal's landing page).
+/// session, which stays signed in under a new id (see [`PasswordChanged`]);
+/// the user's other sessions end.
 pub async fn change(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
@@ -109,7 +121,7 @@ pub async fn change(
     session_token: &str,
     input: PasswordChange,
     now: DateTime<Utc>,
-) -> Result<String, ServiceError> {
+) -> Result<PasswordChanged, ServiceError> {
     let (u, org) = load(db, actor.organization_id, actor.user_id).await?;
     if input.current_password.is_empty() {
         return Err(invalid("current_password", "Enter your current password."));
@@ -141,11 +153,21 @@ pub async fn change(
     let next = sign_in::portal_home(&u, &org);
     let (user_id, organization_id) = (u.id, u.organization_id);
     let forced = u.must_change_password;
+    let current = session_entity::Entity::find_by_id(session::session_id(session_token))
+        .filter(session_entity::Column::UserId.eq(user_id))
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::SignInRequired)?;
+    // Should the session still carry an emulation (one that no longer
+    // applies, or the actor would not be changing their own password), the
+    // new id drops it: record that it ended.
+    sign_in::record_emulation_end(&txn, &current, &u, "changed their password", now).await?;
+    let token = session::rotate(&txn, &current, &u, None, now).await?;
     let mut active = u.into_active_model();
     active.password_hash = Set(Some(new_hash));
     active.must_change_password = Set(false);
     active.update(&txn).await?;
-    let ended = session::end_others_for_user(&txn, user_id, session_token).await?;
+    let ended = session::end_others_for_user(&txn, user_id, &token).await?;
     email_tokens::retire_all(&txn, user_id, now).await?;
     audit::record(
         &txn,
@@ -168,7 +190,7 @@ pub async fn change(
     )
     .await?;
     txn.commit().await?;
-    Ok(next)
+    Ok(PasswordChanged { next, token })
 }
 
 /// What the page behind a welcome or reset link shows, or `None` when the

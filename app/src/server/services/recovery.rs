@@ -14,7 +14,11 @@ use crate::{
         entities::{client_account, organization, user},
         error::ServiceError,
         mail::MailSettings,
-        services::{accounts, audit, email_tokens, organizations, outbox},
+        services::{
+            accounts, audit,
+            email_cap::{self, SelfServiceEmail},
+            email_tokens, organizations, outbox,
+        },
     },
 };
 use chrono::{DateTime, Utc};
@@ -153,6 +157,13 @@ async fn send_links(
     }
     let txn = begin_write(db).await?;
     for u in users {
+        // A visitor's request is capped per login; staff's are not.
+        if actor_user_id.is_none()
+            && purpose == email_tokens::Purpose::Reset
+            && !email_cap::allows(&txn, org.id, u.id, SelfServiceEmail::ResetLink, now).await?
+        {
+            continue;
+        }
         queue_link(&txn, mail, org, u, purpose, actor_user_id, now).await?;
     }
     txn.commit().await?;
@@ -284,6 +295,18 @@ pub async fn forgot_identifier(
         link = mail.link(&format!("/portal/{}/sign-in", org.slug)),
     );
     let txn = begin_write(db).await?;
+    if !email_cap::allows(
+        &txn,
+        org.id,
+        users[0].id,
+        SelfServiceEmail::IdentifierReminder,
+        now,
+    )
+    .await?
+    {
+        txn.commit().await?;
+        return Ok(());
+    }
     audit::record(
         &txn,
         audit::NewEvent {

@@ -7,20 +7,30 @@
 //! error, and every path verifies one argon2 hash (a dummy when there is no
 //! user), so neither the answer nor its timing tells which part was wrong.
 //! The reason is kept for the log and the audit trail only.
+//!
+//! A successful sign-in whose stored hash was made with other argon2
+//! parameters than today's re-hashes the password, in the sign-in's
+//! transaction, so raising the costs upgrades every active login.
 
 use crate::{
     domain::{Identifier, UserKind, Username},
     server::{
-        auth::{password::PasswordHasher, session},
+        auth::{
+            password::{self, PasswordHasher},
+            session,
+        },
         db::begin_write,
-        entities::{organization, user},
+        entities::{organization, session as session_entity, user},
         error::ServiceError,
         services::{accounts, audit, lockout, organizations, users},
         state::SessionSettings,
     },
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, Set,
+};
 
 /// Admin Portal credentials as typed.
 #[derive(Debug, Clone)]
@@ -237,8 +247,9 @@ async fn conclude(
     } else {
         found.as_ref().and_then(|u| u.password_hash.clone())
     };
+    let old_hash = stored.clone().filter(|phc| password::needs_rehash(phc));
     let matches = hasher
-        .verify(password, stored)
+        .verify(password.clone(), stored)
         .await
         .map_err(ServiceError::from)?;
     if locked {
@@ -251,6 +262,22 @@ async fn conclude(
             refusal = Some(Refusal::WrongPassword);
         }
     }
+
+    // The right password for a hash made the old way: hash it the current
+    // way now, while the password is at hand, before the transaction opens
+    // (hashing takes a while and must not hold the write lock).
+    // A failure here (the hashers busy under load) must not fail a sign-in
+    // whose password was right: the upgrade waits for the next one.
+    let new_hash = match old_hash {
+        Some(old) if refusal.is_none() && matches => match hasher.hash(password).await {
+            Ok(new) => Some((old, new)),
+            Err(e) => {
+                tracing::warn!(error = %e, "password re-hash skipped");
+                None
+            }
+        },
+        _ => None,
+    };
 
     let txn = begin_write(db).await.map_err(ServiceError::from)?;
     // Check again inside the transaction, with the key's row locked: guesses
@@ -311,12 +338,28 @@ async fn conclude(
     let org = org.expect("a user was found in an organization");
     let landing = landing_page(&u, &org);
     if let Some(previous) = previous_token {
-        session::end(&txn, previous).await?;
+        end_previous(&txn, previous, now).await?;
     }
     if let Some(key) = &key {
         lockout::clear(&txn, key).await?;
     }
     let token = session::create(&txn, &u, settings, now).await?;
+    if let Some((old, new)) = new_hash {
+        // Only over the hash that was verified: a password changed
+        // meanwhile stays changed.
+        let replaced = user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(new))
+            .filter(user::Column::Id.eq(u.id))
+            .filter(user::Column::PasswordHash.eq(old))
+            .exec(&txn)
+            .await
+            .map_err(ServiceError::from)?;
+        tracing::info!(
+            user_id = u.id,
+            replaced = replaced.rows_affected,
+            "password re-hashed with the current parameters"
+        );
+    }
     let user_id = u.id;
     let organization_id = u.organization_id;
     let mut active = u.into_active_model();
@@ -390,21 +433,7 @@ pub async fn sign_out(
             next = sign_in_page(&u, &org);
         }
         // Signing out in the middle of an emulation ends it too: say so.
-        if let Some(emulated) = s.emulated_user_id {
-            audit::record(
-                &txn,
-                audit::NewEvent {
-                    organization_id: s.organization_id,
-                    actor_user_id: Some(s.user_id),
-                    on_behalf_of_user_id: Some(emulated),
-                    action: audit::action::EMULATION_STOPPED,
-                    target_user_id: Some(emulated),
-                    details: format!("{} signed out while emulating", u.display_name()),
-                },
-                now,
-            )
-            .await?;
-        }
+        record_emulation_end(&txn, &s, &u, "signed out while emulating", now).await?;
         audit::record(
             &txn,
             audit::NewEvent {
@@ -422,4 +451,50 @@ pub async fn sign_out(
     session::end(&txn, token).await?;
     txn.commit().await?;
     Ok(next)
+}
+
+/// Ends the browser's previous session at sign-in (the id rotates). Signing
+/// in over a session that was emulating ends that emulation, so it gets its
+/// "emulation stopped" audit row like any other end of an emulation.
+async fn end_previous<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let previous = session_entity::Entity::find_by_id(session::session_id(token))
+        .find_also_related(user::Entity)
+        .one(txn)
+        .await?;
+    if let Some((s, Some(staff))) = previous {
+        record_emulation_end(txn, &s, &staff, "signed in again while emulating", now).await?;
+    }
+    session::end(txn, token).await
+}
+
+/// Records that the emulation of session `s` (of `staff`) ended because
+/// `staff` `how` (e.g. "signed out while emulating"); nothing when the
+/// session was not emulating.
+pub(crate) async fn record_emulation_end<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    s: &session_entity::Model,
+    staff: &user::Model,
+    how: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(emulated) = s.emulated_user_id else {
+        return Ok(());
+    };
+    audit::record(
+        txn,
+        audit::NewEvent {
+            organization_id: s.organization_id,
+            actor_user_id: Some(s.user_id),
+            on_behalf_of_user_id: Some(emulated),
+            action: audit::action::EMULATION_STOPPED,
+            target_user_id: Some(emulated),
+            details: format!("{} {how}", staff.display_name()),
+        },
+        now,
+    )
+    .await
 }
