@@ -494,6 +494,7 @@ async fn start_server(hashers: usize) -> BenchApp {
                 trusted_proxies: vec![],
             },
             uploads_per_minute: 0,
+            metrics_allow: Vec::new(),
         },
     );
     tokio::spawn(async move {

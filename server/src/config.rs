@@ -44,6 +44,12 @@ pub struct Config {
     pub dev_mailbox: bool,
     /// `GATEHOUSE_RATE_LIMIT_PER_MINUTE` and `GATEHOUSE_TRUSTED_PROXIES`.
     pub rate_limit: crate::rate_limit::RateLimitSettings,
+    /// `GATEHOUSE_SHUTDOWN_SECONDS`: how long requests in flight may take to
+    /// finish after SIGTERM or SIGINT (default 30).
+    pub shutdown_grace: Duration,
+    /// `GATEHOUSE_METRICS_ALLOW`: addresses that may read `/metrics`
+    /// (default loopback).
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 /// A setting that could not be read.
@@ -104,6 +110,22 @@ impl Config {
             "a whole number of minutes",
             30,
         )?;
+        let metrics_allow = match env::var("GATEHOUSE_METRICS_ALLOW") {
+            Ok(v) if !v.trim().is_empty() => v
+                .split(',')
+                .map(|s| {
+                    s.trim()
+                        .parse::<std::net::IpAddr>()
+                        .map(|ip| ip.to_canonical())
+                        .map_err(|_| ConfigError::Invalid {
+                            name: "GATEHOUSE_METRICS_ALLOW",
+                            expected: "a comma-separated list of IP addresses",
+                            value: v.clone(),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => crate::observability::loopback(),
+        };
         let trusted_proxies = match env::var("GATEHOUSE_TRUSTED_PROXIES") {
             Ok(v) if !v.trim().is_empty() => v
                 .split(',')
@@ -160,6 +182,12 @@ impl Config {
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| "Gatehouse <no-reply@gatehouse.invalid>".into()),
             dev_mailbox: parsed("GATEHOUSE_DEV_MAILBOX", "true or false", false)?,
+            metrics_allow,
+            shutdown_grace: Duration::from_secs(parsed(
+                "GATEHOUSE_SHUTDOWN_SECONDS",
+                "a whole number of seconds",
+                30,
+            )?),
             rate_limit: crate::rate_limit::RateLimitSettings {
                 per_minute: parsed(
                     "GATEHOUSE_RATE_LIMIT_PER_MINUTE",

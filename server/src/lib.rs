@@ -10,8 +10,10 @@ pub mod cli;
 pub mod config;
 pub mod mail;
 pub mod middleware;
+pub mod observability;
 pub mod rate_limit;
 pub mod router;
+pub mod shutdown;
 
 use app::server::{
     auth::password::PasswordHasher,

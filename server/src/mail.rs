@@ -5,9 +5,22 @@
 use crate::config::Config;
 use app::server::{mail::worker, state::AppState};
 
-/// Spawns the worker on the current runtime. Returns a line for the console
-/// saying where email goes, or an error for an unusable `SMTP_URL`.
-pub fn start_worker(config: &Config, state: &AppState) -> Result<String, String> {
+/// A running worker: the console line saying where email goes, and the
+/// task, when there is one, to wait for at shutdown.
+pub struct StartedWorker {
+    /// For the console.
+    pub line: String,
+    /// Ends after `stop` turns true and the message in hand is sent.
+    pub task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Spawns the worker on the current runtime; it stops when `stop` turns
+/// true. An unusable `SMTP_URL` is an error.
+pub fn start_worker(
+    config: &Config,
+    state: &AppState,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<StartedWorker, String> {
     let delivery = match (&config.smtp_url, config.dev_mailbox) {
         (Some(url), _) => {
             worker::Delivery::smtp(url).map_err(|e| format!("SMTP_URL can't be used: {e}"))?
@@ -17,7 +30,10 @@ pub fn start_worker(config: &Config, state: &AppState) -> Result<String, String>
             tracing::warn!(
                 "neither SMTP_URL nor GATEHOUSE_DEV_MAILBOX is set: emails wait in the outbox"
             );
-            return Ok("Email: not configured (set SMTP_URL); emails wait in the outbox.".into());
+            return Ok(StartedWorker {
+                line: "Email: not configured (set SMTP_URL); emails wait in the outbox.".into(),
+                task: None,
+            });
         }
     };
     let line = match &delivery {
@@ -27,11 +43,15 @@ pub fn start_worker(config: &Config, state: &AppState) -> Result<String, String>
             config.public_url
         ),
     };
-    tokio::spawn(worker::run(
+    let task = tokio::spawn(worker::run(
         state.db.clone(),
         delivery,
         state.mail.clone(),
         state.clock.clone(),
+        stop,
     ));
-    Ok(line)
+    Ok(StartedWorker {
+        line,
+        task: Some(task),
+    })
 }

@@ -5,7 +5,7 @@ use server::{
     cli::{self, Cli, Command, OrgCommand},
     config::Config,
 };
-use std::process::ExitCode;
+use std::{future::IntoFuture, process::ExitCode};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -50,7 +50,8 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(), String> {
-    let mail = server::mail::start_worker(config, &state)?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker = server::mail::start_worker(config, &state, stopping.clone())?;
     // Uploads cut off by the last stop (an upload in progress is younger).
     let swept = app::server::files::sweep_partial_uploads(
         &state.files.dir,
@@ -63,24 +64,74 @@ async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(address = %config.listen, public_url = %config.public_url, database = %redact(&config.database_url), "Gatehouse is serving");
-    println!("Gatehouse is serving on {}\n{mail}", config.public_url);
+    println!(
+        "Gatehouse is serving on {}\n{}",
+        config.public_url, worker.line
+    );
+    let db = state.db.clone();
     let router = server::router::build(
         state,
         server::router::RouterSettings {
             max_body_bytes: config.max_body_bytes,
             rate_limit: config.rate_limit.clone(),
             uploads_per_minute: config.uploads_per_minute,
+            metrics_allow: config.metrics_allow.clone(),
         },
     );
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())
+    let mut stopping_http = stopping.clone();
+    let mut http = tokio::spawn(
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopping_http.wait_for(|s| *s).await;
+        })
+        .into_future(),
+    );
+    let signal = tokio::select! {
+        ended = &mut http => {
+            // The server stopped by itself: that is a failure.
+            return Err(match ended {
+                Ok(Ok(())) => "the server stopped unexpectedly".into(),
+                Ok(Err(e)) => e.to_string(),
+                Err(e) => e.to_string(),
+            });
+        }
+        signal = server::shutdown::requested() => signal,
+    };
+    let grace = config.shutdown_grace;
+    tracing::info!(
+        signal,
+        grace_seconds = grace.as_secs(),
+        "stopping: no new connections; finishing requests in flight"
+    );
+    let deadline = tokio::time::Instant::now() + grace;
+    let _ = stop.send(true);
+    match tokio::time::timeout_at(deadline, &mut http).await {
+        Ok(_) => tracing::info!("every request in flight finished"),
+        Err(_) => {
+            tracing::warn!(
+                grace_seconds = grace.as_secs(),
+                "requests still running at the deadline were cut off"
+            );
+            http.abort();
+        }
+    }
+    if let Some(task) = worker.task {
+        // The email being sent gets the time left, and at least a few
+        // seconds: an SMTP exchange should not be cut in half.
+        let until = deadline.max(tokio::time::Instant::now() + std::time::Duration::from_secs(5));
+        if tokio::time::timeout_at(until, task).await.is_err() {
+            tracing::warn!("the outbox worker did not finish its email in time; it is sent again at the next start");
+        }
+    }
+    if let Err(e) = db.close().await {
+        tracing::warn!(error = %e, "closing the database pool failed");
+    }
+    tracing::info!("Gatehouse stopped");
+    println!("Gatehouse stopped ({signal}).");
+    Ok(())
 }
 
 /// The database URL without its password, for the log.

@@ -1,8 +1,9 @@
 //! The axum router: Leptos pages and server functions, static files with
-//! precompressed variants, a health check, and the middleware stack.
+//! precompressed variants, health, readiness and metrics
+//! (`observability`), and the middleware stack.
 
 use crate::{
-    middleware,
+    middleware, observability,
     rate_limit::{self, RateLimitSettings, RateLimiter},
 };
 use app::{
@@ -28,6 +29,8 @@ pub struct RouterSettings {
     pub rate_limit: RateLimitSettings,
     /// Document uploads per signed-in user per minute (`0`: no limit).
     pub uploads_per_minute: u32,
+    /// Addresses that may read `/metrics`.
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 /// The app's routes, worked out once per process. Working them out renders
@@ -69,8 +72,20 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
             (upload_limiter, state.clone()),
             rate_limit::limit_uploads,
         ));
+    let metrics = observability::MetricsAccess {
+        allow: std::sync::Arc::new(settings.metrics_allow),
+        handle: observability::prometheus(),
+    };
+    let operator = Router::new()
+        .route("/healthz", get(observability::healthz))
+        .route("/readyz", get(observability::readyz))
+        .route(
+            "/metrics",
+            get(observability::metrics_page).with_state((metrics, state.clone())),
+        );
     Router::new()
         .route("/health", get(|| async { "ok" }))
+        .merge(operator)
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
@@ -88,6 +103,7 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
             state.clone(),
             middleware::security_headers,
         ))
+        .layer(from_fn(observability::track_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

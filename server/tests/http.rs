@@ -416,3 +416,91 @@ async fn static_files_are_served_precompressed_when_the_browser_accepts_it() {
     assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
     assert_eq!(plain.bytes().await.unwrap(), common::SITE_JS);
 }
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_and_readiness_sees_a_schema_behind() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let res = app.get("/healthz", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text().await.unwrap(), "ok");
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(v["database"], "ok");
+    assert_eq!(v["migrations"], "current");
+
+    // As if the newest migration had not run: not ready, and it says why.
+    app.db
+        .execute_unprepared(
+            "DELETE FROM seaql_migrations WHERE version = (SELECT MAX(version) FROM seaql_migrations)",
+        )
+        .await
+        .unwrap();
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let v: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(v["ready"], false);
+    assert_eq!(v["migrations"], "pending");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_and_sign_ins_and_only_allowed_addresses_read_them() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.staff_sign_in("alpha", &app.seed.alpha_admin, PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.staff_sign_in("alpha", &app.seed.alpha_admin, "wrong")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let _ = app.get("/documents/987654/file", None).await;
+    let res = app.get("/metrics", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = res.text().await.unwrap();
+    let has = |needle: &str| {
+        text.lines()
+            .any(|l| !l.starts_with('#') && needle.split('*').all(|part| l.contains(part)))
+    };
+    assert!(
+        has("gatehouse_http_requests_total{*route=\"/api/staff_sign_in\"*status=\"200\"*"),
+        "{text}"
+    );
+    assert!(
+        has("gatehouse_http_requests_total{*route=\"/documents/{id}/file\"*status=\"401\"*"),
+        "{text}"
+    );
+    assert!(
+        has("gatehouse_http_request_duration_seconds_bucket{*route=\"/api/staff_sign_in\"*"),
+        "{text}"
+    );
+    assert!(has("gatehouse_sign_ins_total{outcome=\"ok\"}"), "{text}");
+    assert!(
+        has("gatehouse_sign_ins_total{outcome=\"refused\"}"),
+        "{text}"
+    );
+    assert!(has("gatehouse_password_hash_queue "), "{text}");
+    assert!(has("gatehouse_outbox_unsent "), "{text}");
+    assert!(has("gatehouse_outbox_oldest_unsent_seconds "), "{text}");
+    // No raw path becomes a series.
+    assert!(!text.contains("987654"), "{text}");
+
+    // From an address that is not allowed, /metrics does not exist.
+    let closed = spawn_app_with(AppOptions {
+        metrics_allow: vec!["192.0.2.1".parse().unwrap()],
+        ..AppOptions::default()
+    })
+    .await;
+    let res = closed.get("/metrics", None).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(!res.text().await.unwrap().contains("gatehouse_"));
+}

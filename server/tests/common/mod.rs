@@ -261,6 +261,8 @@ pub struct AppOptions {
     pub account_quota_bytes: Option<u64>,
     /// Uploads per user per minute (`0`: no limit).
     pub uploads_per_minute: u32,
+    /// Who may read `/metrics`.
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 impl Default for AppOptions {
@@ -280,6 +282,7 @@ impl Default for AppOptions {
             // High enough for tests that upload many times; the upload
             // limit's test sets its own.
             uploads_per_minute: 1000,
+            metrics_allow: server::observability::loopback(),
         }
     }
 }
@@ -320,6 +323,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
             max_body_bytes: 64 * 1024,
             rate_limit: options.rate_limit,
             uploads_per_minute: options.uploads_per_minute,
+            metrics_allow: options.metrics_allow.clone(),
         },
     );
     tokio::spawn(async move {

@@ -208,6 +208,12 @@ impl PasswordHasher {
         }
     }
 
+    /// Hashes waiting for a thread or running now (the queue depth `/metrics`
+    /// reports).
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// One hashing thread per available core.
     pub fn per_core() -> Self {
         Self::new(std::thread::available_parallelism().map_or(2, |n| n.get()))

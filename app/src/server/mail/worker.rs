@@ -113,6 +113,19 @@ pub async fn drain_once(
     from: &str,
     clock: &Clock,
 ) -> Result<DrainReport, ServiceError> {
+    drain_until(db, delivery, from, clock, || false).await
+}
+
+/// [`drain_once`], stopping before the next message once `stopping` says
+/// so (the server is shutting down): the message being sent is finished and
+/// recorded, the rest stay queued for the next start.
+pub async fn drain_until(
+    db: &DatabaseConnection,
+    delivery: &Delivery,
+    from: &str,
+    clock: &Clock,
+    stopping: impl Fn() -> bool,
+) -> Result<DrainReport, ServiceError> {
     let now = clock.now();
     let due = outbox_message::Entity::find()
         .filter(outbox_message::Column::SentAt.is_null())
@@ -123,6 +136,9 @@ pub async fn drain_once(
         .await?;
     let mut report = DrainReport::default();
     for message in due {
+        if stopping() {
+            break;
+        }
         if !claim(db, &message, now).await? {
             continue; // another worker has it
         }
@@ -241,13 +257,15 @@ async fn mark_failed(
     Ok(())
 }
 
-/// Runs the worker until the process ends: a round whenever a message is
-/// queued (or every few seconds, for retries and other instances' rows).
+/// Runs the worker until `stop` turns true: a round whenever a message is
+/// queued (or every few seconds, for retries and other instances' rows). On
+/// stop it finishes the message it is sending and returns.
 pub async fn run(
     db: DatabaseConnection,
     delivery: Delivery,
     mail: Arc<MailSettings>,
     clock: Clock,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     if delivery.scrubs_after_delivery() {
         match scrub_delivered(&db).await {
@@ -259,8 +277,10 @@ pub async fn run(
             Err(e) => tracing::error!(error = %e, "removing links from delivered emails failed"),
         }
     }
-    loop {
-        match drain_once(&db, &delivery, &mail.from, &clock).await {
+    let stopping = |stop: &tokio::sync::watch::Receiver<bool>| *stop.borrow();
+    while !stopping(&stop) {
+        let round = drain_until(&db, &delivery, &mail.from, &clock, || stopping(&stop)).await;
+        match round {
             // A full batch may mean more are waiting: go again at once.
             Ok(r) if (r.sent + r.failed) as u64 >= BATCH && r.failed == 0 => continue,
             Ok(_) => {}
@@ -269,6 +289,12 @@ pub async fn run(
             }
             Err(e) => tracing::error!(error = %e, "outbox worker round failed"),
         }
-        let _ = tokio::time::timeout(POLL, mail.wake.notified()).await;
+        tokio::select! {
+            _ = tokio::time::timeout(POLL, mail.wake.notified()) => {}
+            // The sender gone means nobody can stop the worker any more
+            // (the process is ending): stop now rather than spin.
+            changed = stop.changed() => if changed.is_err() { break },
+        }
     }
+    tracing::info!("outbox worker stopped");
 }

@@ -309,6 +309,7 @@ async fn conclude(
         }
         if let (Some(key), false) = (&key, locked) {
             if let Some(until) = lockout::record_failure(&txn, key, now).await? {
+                metrics::counter!("gatehouse_lockouts_total").increment(1);
                 audit::record(
                     &txn,
                     audit::NewEvent {
@@ -331,6 +332,12 @@ async fn conclude(
             }
         }
         txn.commit().await.map_err(ServiceError::from)?;
+        let outcome = if reason == Refusal::Locked {
+            "locked"
+        } else {
+            "refused"
+        };
+        metrics::counter!("gatehouse_sign_ins_total", "outcome" => outcome).increment(1);
         return Err(SignInError::Refused(reason));
     }
 
@@ -379,6 +386,7 @@ async fn conclude(
     )
     .await?;
     txn.commit().await.map_err(ServiceError::from)?;
+    metrics::counter!("gatehouse_sign_ins_total", "outcome" => "ok").increment(1);
     Ok(SignedIn {
         token,
         user_id,
