@@ -1,5 +1,5 @@
 //! The platform operator's command line: `serve` (the default), `migrate`,
-//! `org create` and `demo`.
+//! `org create`, `demo`, `backup` and `restore`.
 
 use crate::config::Config;
 use app::server::{
@@ -33,6 +33,20 @@ pub enum Command {
     },
     /// Load the two demo organizations (idempotent) and print how to sign in.
     Demo,
+    /// Write a backup of the embedded (SQLite) setup to FILE while the
+    /// server runs: a consistent copy of the database and the uploaded
+    /// files, as one .tar.gz.
+    Backup {
+        /// Where to write the backup, e.g. gatehouse-2026-12-04.tar.gz.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup made by `server backup` in place of the current
+    /// database and uploaded files (which are kept aside in the data
+    /// directory). Stop the server first.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
 }
 
 /// Organization subcommands.

@@ -6,12 +6,14 @@
 // build erases them; debug and test builds do not).
 #![recursion_limit = "256"]
 
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod mail;
 pub mod middleware;
 pub mod observability;
 pub mod rate_limit;
+pub mod request_log;
 pub mod router;
 pub mod shutdown;
 
@@ -61,14 +63,50 @@ pub fn state(config: &config::Config, db: DatabaseConnection) -> AppState {
     }
 }
 
+/// How log lines are written (`GATEHOUSE_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line, with the fields of the enclosing spans
+    /// (the request id among them), for log collectors.
+    Json,
+}
+
+impl LogFormat {
+    /// Reads `GATEHOUSE_LOG_FORMAT` (`text` or `json`; unset means text).
+    pub fn from_env() -> Result<Self, String> {
+        match std::env::var("GATEHOUSE_LOG_FORMAT") {
+            Err(_) => Ok(Self::Text),
+            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "" | "text" => Ok(Self::Text),
+                "json" => Ok(Self::Json),
+                other => Err(format!(
+                    "GATEHOUSE_LOG_FORMAT must be `text` or `json`, not `{other}`"
+                )),
+            },
+        }
+    }
+}
+
 /// Sets up logging from `RUST_LOG` (default: info for Gatehouse, warnings
-/// for libraries).
-pub fn init_tracing() {
+/// for libraries) in the given format. Logs go to standard error, so the
+/// operator commands' standard output stays clean.
+pub fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info")
     });
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .flatten_event(true)
+            .try_init(),
+    };
 }

@@ -9,7 +9,14 @@ use std::{future::IntoFuture, process::ExitCode};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    server::init_tracing();
+    let log_format = match server::LogFormat::from_env() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    server::init_tracing(log_format);
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -18,25 +25,52 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let db = match server::open_database(&config).await {
-        Ok(db) => db,
-        Err(e) => {
-            eprintln!(
-                "database error: {}",
-                app::server::error::cause_chain(e.as_ref())
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    let state = server::state(&config, db.clone());
     let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Migrate => Ok("Database is up to date.\n".to_string()),
-        Command::Demo => cli::demo(&db, &config, &state.passwords).await,
+        // Backup and restore work on the files themselves: a restore must
+        // not find the database opened (or migrated) by this process.
+        Command::Backup { file } => server::backup::backup(&config, &file)
+            .await
+            .map_err(|e| e.to_string()),
+        Command::Restore { file } => server::backup::restore(&config, &file)
+            .await
+            .map_err(|e| e.to_string()),
+        Command::Migrate => open(&config)
+            .await
+            .map(|_| "Database is up to date.\n".to_string()),
+        Command::Demo => match open(&config).await {
+            Ok((db, state)) => cli::demo(&db, &config, &state.passwords).await,
+            Err(e) => Err(e),
+        },
         Command::Org {
             command: OrgCommand::Create(args),
-        } => cli::org_create(&db, &config, &state.passwords, args).await,
-        Command::Serve => serve(&config, state).await.map(|_| String::new()),
+        } => match open(&config).await {
+            Ok((db, state)) => cli::org_create(&db, &config, &state.passwords, args).await,
+            Err(e) => Err(e),
+        },
+        Command::Serve => match open(&config).await {
+            Ok((_, state)) => serve(&config, state).await.map(|_| String::new()),
+            Err(e) => Err(e),
+        },
     };
+    finish(result)
+}
+
+/// Opens (and migrates) the database and builds the shared state.
+async fn open(
+    config: &Config,
+) -> Result<(sea_orm::DatabaseConnection, app::server::state::AppState), String> {
+    let db = server::open_database(config).await.map_err(|e| {
+        format!(
+            "database error: {}",
+            app::server::error::cause_chain(e.as_ref())
+        )
+    })?;
+    let state = server::state(config, db.clone());
+    Ok((db, state))
+}
+
+/// Prints a command's outcome and turns it into the exit code.
+fn finish(result: Result<String, String>) -> ExitCode {
     match result {
         Ok(text) => {
             print!("{text}");

@@ -5,6 +5,7 @@
 use crate::{
     middleware, observability,
     rate_limit::{self, RateLimitSettings, RateLimiter},
+    request_log,
 };
 use app::{
     server::{files, state::AppState},
@@ -18,7 +19,7 @@ use axum::{
 };
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
-use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 
 /// Settings of the HTTP layer itself.
 #[derive(Debug, Clone)]
@@ -104,6 +105,6 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
             middleware::security_headers,
         ))
         .layer(from_fn(observability::track_requests))
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn(request_log::request_log))
         .with_state(state)
 }

@@ -72,10 +72,14 @@ impl From<ServiceError> for AppError {
     }
 }
 
-/// Logs `err` with its whole cause chain under a fresh reference id and
-/// returns the opaque error the browser may see.
+/// Logs `err` with its whole cause chain under a reference id and returns
+/// the opaque error the browser may see. The reference is the request's id
+/// (`request_id`), so it finds every log line of the request; outside a
+/// request (the outbox worker, the command line) a fresh one.
 pub fn internal(err: &(dyn std::error::Error + 'static)) -> AppError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    let reference = crate::server::request_id::current()
+        .unwrap_or_else(crate::server::request_id::RequestId::generate)
+        .0;
     tracing::error!(%reference, error = %cause_chain(err), "internal error");
     AppError::Internal { reference }
 }

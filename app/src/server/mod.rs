@@ -11,5 +11,6 @@ pub mod error;
 pub mod files;
 pub mod mail;
 pub mod request;
+pub mod request_id;
 pub mod services;
 pub mod state;
