@@ -25,3 +25,6 @@ cargo leptos build --release --precompress
 echo "==> Browser tests (Playwright + /usr/bin/chromium)"
 test -x /usr/bin/chromium || { echo "Chromium is missing at /usr/bin/chromium" >&2; exit 1; }
 (cd end2end && npx playwright test)
+
+echo "==> Load and fault test, short form"
+scripts/load.sh --short

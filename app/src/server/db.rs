@@ -5,6 +5,15 @@
 //! busy timeout (writers queue instead of failing), foreign keys enforced,
 //! several pooled connections, and write transactions that start `IMMEDIATE`
 //! so two writers never deadlock upgrading read locks.
+//!
+//! A pooled SQLite connection is checked each time it is handed out
+//! ([`sqlite_connection_is_clean`]): after a storage failure (the file made
+//! read-only, the disk full) a connection can be left inside a transaction
+//! that will never commit, and every later write on it would be acknowledged
+//! and then lost, while it holds the write lock against all the others; and
+//! a connection opened while the file could not be written is read-only for
+//! good, long after the file is writable again. Such a connection is closed
+//! instead of reused, so the server recovers by itself.
 
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
@@ -28,7 +37,46 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             .foreign_keys(true)
             .create_if_missing(true)
     });
+    let writable = !url.contains("mode=ro");
+    options.map_sqlx_sqlite_before_acquire(move |conn, _| {
+        Box::pin(async move { Ok(sqlite_connection_is_clean(conn, writable).await) })
+    });
     Database::connect(options).await
+}
+
+/// Whether a pooled SQLite connection may be handed out: outside any
+/// transaction, both as sqlx counts them and as SQLite itself knows (`BEGIN`
+/// fails inside one), and, for a `writable` pool, not opened read-only.
+/// `BEGIN` (deferred) takes no lock, and `ROLLBACK` ends it at once.
+pub async fn sqlite_connection_is_clean(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+    writable: bool,
+) -> bool {
+    use sea_orm::sqlx::{Connection, Executor};
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a database connection left inside a transaction");
+        return false;
+    }
+    if writable {
+        let Ok(mut handle) = conn.lock_handle().await else {
+            return false;
+        };
+        let raw = handle.as_raw_handle();
+        // SAFETY: `raw` is this connection's open handle, locked for us
+        // until `handle` drops; the schema name is a NUL-terminated literal.
+        let read_only =
+            unsafe { libsqlite3_sys::sqlite3_db_readonly(raw.as_ptr(), c"main".as_ptr()) };
+        drop(handle);
+        if read_only != 0 {
+            tracing::warn!("closing a database connection SQLite opened read-only");
+            return false;
+        }
+    }
+    if conn.execute("BEGIN").await.is_err() {
+        tracing::warn!("closing a database connection SQLite left inside a transaction");
+        return false;
+    }
+    conn.execute("ROLLBACK").await.is_ok()
 }
 
 /// Starts a transaction that will write: `BEGIN IMMEDIATE` on SQLite, a plain
@@ -42,5 +90,56 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         .await
     } else {
         db.begin().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_connection_is_clean;
+    use sea_orm::sqlx::{Connection, Executor, SqliteConnection};
+
+    fn temp_db() -> (std::path::PathBuf, String) {
+        let dir = std::env::temp_dir().join(format!(
+            "gatehouse-db-test-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        (dir, format!("sqlite://{}", path.display()))
+    }
+
+    #[tokio::test]
+    async fn a_connection_inside_a_transaction_or_read_only_is_not_handed_out() {
+        let (dir, url) = temp_db();
+        let mut fresh = SqliteConnection::connect(&format!("{url}?mode=rwc"))
+            .await
+            .unwrap();
+        fresh
+            .execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .await
+            .unwrap();
+        assert!(sqlite_connection_is_clean(&mut fresh, true).await);
+        // The check leaves no transaction behind.
+        fresh.execute("INSERT INTO t VALUES (1)").await.unwrap();
+
+        // SQLite inside a transaction sqlx does not know about: what a
+        // failed commit can leave.
+        let mut stuck = SqliteConnection::connect(&format!("{url}?mode=rw"))
+            .await
+            .unwrap();
+        stuck.execute("BEGIN IMMEDIATE").await.unwrap();
+        assert!(!sqlite_connection_is_clean(&mut stuck, true).await);
+
+        // A read-only connection in a pool meant for writing.
+        let mut read_only = SqliteConnection::connect(&format!("{url}?mode=ro"))
+            .await
+            .unwrap();
+        assert!(!sqlite_connection_is_clean(&mut read_only, true).await);
+        assert!(sqlite_connection_is_clean(&mut read_only, false).await);
+
+        for c in [fresh, stuck, read_only] {
+            c.close().await.unwrap();
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

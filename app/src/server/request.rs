@@ -164,8 +164,17 @@ impl RequestContext {
 /// run outside a request (a page rendered on the server calls its server
 /// functions directly).
 pub fn set_error_status(error: &AppError) {
-    let form_post = use_context::<Parts>().is_some_and(|p| accepts_html(&p.headers));
-    if !form_post {
+    let parts = use_context::<Parts>();
+    let html = parts.as_ref().is_some_and(|p| accepts_html(&p.headers));
+    // A page load that could not be rendered for an internal or storage
+    // failure says so in its status too (monitoring counts 5xx), while the
+    // page shows the message; other refusals of a page redirect or show a
+    // message with 200, and form posts are redirected back to the form.
+    let failed_page = parts
+        .as_ref()
+        .is_some_and(|p| p.method == axum::http::Method::GET)
+        && status_of(error).is_server_error();
+    if !html || failed_page {
         if let Some(options) = use_context::<ResponseOptions>() {
             options.set_status(status_of(error));
         }
@@ -194,6 +203,7 @@ pub fn status_of(error: &AppError) -> axum::http::StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict(_) | AppError::Emulating { .. } => StatusCode::CONFLICT,
         AppError::Unreachable | AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
