@@ -9,7 +9,7 @@
 //!   (see `server::error::internal`), never sent. When the cause is the
 //!   storage itself (the database unreachable, read-only or full, the disk
 //!   full) it is [`AppError::Unavailable`] instead: still opaque, but it
-//!   tells the user that nothing was changed and to try again later.
+//!   tells the user the outage will pass and to try again later.
 //! * Database and library error text never reaches a browser: even the
 //!   framework's own argument-decoding errors are mapped here to a plain
 //!   message ([`AppError::Malformed`]), and their detail is only logged.
@@ -31,7 +31,7 @@
 //! | 422 Unprocessable Entity | well-formed input that breaks a rule, with the field to show it next to ([`AppError::Validation`]). |
 //! | 429 Too Many Requests | the per-address limit on sign-in and password links, with `Retry-After` ([`AppError::TooManyAttempts`]). |
 //! | 500 Internal Server Error | anything else: an opaque message with a reference id; the cause is in the log ([`AppError::Internal`]). |
-//! | 503 Service Unavailable | the database or the disk cannot be used right now (unreachable, restarting, read-only, full): nothing was changed, try again later; reference id as for 500 ([`AppError::Unavailable`]). |
+//! | 503 Service Unavailable | the database or the disk cannot be used right now (unreachable, restarting, read-only, full): try again later, checking first whether a change was saved (a failure at commit leaves that unknown); reference id as for 500 ([`AppError::Unavailable`]). |
 //!
 //! A plain HTML form post (`Accept: text/html`, the pages before the wasm
 //! has loaded or without script) gets none of these: it is redirected back
@@ -100,9 +100,11 @@ pub enum AppError {
     #[error("Gatehouse could not be reached. Check your connection and try again.")]
     Unreachable,
     /// The storage cannot be used right now (database unreachable or
-    /// restarting, read-only, full; disk full). The change was not made.
-    /// The cause is in the server log under `reference`.
-    #[error("Gatehouse's storage is unavailable or full right now, so nothing was changed. Try again in a few minutes; if it keeps happening, quote reference {reference}.")]
+    /// restarting, read-only, full; disk full). A change was most likely
+    /// not made, but a failure at commit leaves that unknown, so the message
+    /// asks to check before retrying. The cause is in the server log under
+    /// `reference`.
+    #[error("Gatehouse's storage is unavailable or full right now. Try again in a few minutes (if you were saving something, check first whether it was saved); if it keeps happening, quote reference {reference}.")]
     Unavailable {
         /// The id under which the cause was logged.
         reference: String,

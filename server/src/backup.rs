@@ -50,6 +50,12 @@ pub enum BackupError {
     /// A server answers on the configured address.
     #[error("Gatehouse is running on {0}: stop it before restoring, then start it again")]
     ServerRunning(std::net::SocketAddr),
+    /// Another Gatehouse process has the data directory open.
+    #[error(
+        "another Gatehouse process (a server, or a command such as backup) is using {0}: \
+         stop it before restoring, then start it again"
+    )]
+    DataInUse(PathBuf),
     /// The archive is not a Gatehouse backup, or is damaged.
     #[error("{0} is not a usable Gatehouse backup: {1}")]
     BadArchive(PathBuf, String),
@@ -82,14 +88,35 @@ pub async fn backup(config: &Config, target: &Path) -> Result<String, BackupErro
         return Err(BackupError::NotSqlite);
     }
     let documents_dir = config.data_dir.join(DOCUMENTS);
-    let staging = tempfile::Builder::new()
+    if target.exists() {
+        return Err(BackupError::Io(
+            target.display().to_string(),
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "already exists; choose a new file name",
+            ),
+        ));
+    }
+    let Some(db_path) = sqlite_path(&config.database_url) else {
+        return Err(BackupError::NotSqlite);
+    };
+    if !db_path.is_file() {
+        return Err(BackupError::Io(
+            db_path.display().to_string(),
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no database here to back up"),
+        ));
+    }
+    let staging = private_dir()
         .prefix(".backup-")
         .tempdir_in(parent_of(target))
         .map_err(io(format!("cannot write next to {}", target.display())))?;
     let copy = staging.path().join(DATABASE);
+    // Created empty and private first: `VACUUM INTO` fills an empty file.
+    private_file(&copy).map_err(io(copy.display()))?;
 
-    // The consistent copy: one read transaction on the live database.
-    let live = app::server::db::connect(&config.database_url).await?;
+    // The consistent copy: one read transaction on the live database
+    // (opened as it is, never created).
+    let live = app::server::db::connect(&format!("sqlite://{}?mode=rw", db_path.display())).await?;
     live.execute_unprepared(&format!(
         "VACUUM INTO {}",
         sql_text(&copy.to_string_lossy())
@@ -143,7 +170,7 @@ pub async fn backup(config: &Config, target: &Path) -> Result<String, BackupErro
     };
     let partial = staging.path().join("backup.tar.gz");
     {
-        let out = File::create(&partial).map_err(io(partial.display()))?;
+        let out = private_file(&partial).map_err(io(partial.display()))?;
         let gz = flate2::write::GzEncoder::new(BufWriter::new(out), flate2::Compression::fast());
         let mut tar = tar::Builder::new(gz);
         let manifest_json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
@@ -154,11 +181,14 @@ pub async fn backup(config: &Config, target: &Path) -> Result<String, BackupErro
         header.set_cksum();
         tar.append_data(&mut header, MANIFEST, manifest_json.as_slice())
             .map_err(io("writing the archive"))?;
-        tar.append_path_with_name(&copy, DATABASE)
-            .map_err(io("writing the archive"))?;
+        append_private(&mut tar, &copy, DATABASE).map_err(io("writing the archive"))?;
         for name in &present {
-            tar.append_path_with_name(documents_dir.join(name), format!("{DOCUMENTS}/{name}"))
-                .map_err(io(format!("adding document file {name}")))?;
+            append_private(
+                &mut tar,
+                &documents_dir.join(name),
+                &format!("{DOCUMENTS}/{name}"),
+            )
+            .map_err(io(format!("adding document file {name}")))?;
         }
         let gz = tar.into_inner().map_err(io("writing the archive"))?;
         let out = gz.finish().map_err(io("writing the archive"))?;
@@ -194,9 +224,13 @@ pub async fn restore(config: &Config, archive: &Path) -> Result<String, BackupEr
     {
         return Err(BackupError::ServerRunning(config.listen));
     }
+    let Some(_lock) =
+        crate::data_lock::try_exclusive(config).map_err(io(config.data_dir.display()))?
+    else {
+        return Err(BackupError::DataInUse(config.data_dir.clone()));
+    };
     let bad = |why: String| BackupError::BadArchive(archive.to_path_buf(), why);
-    std::fs::create_dir_all(&config.data_dir).map_err(io(config.data_dir.display()))?;
-    let staging = tempfile::Builder::new()
+    let staging = private_dir()
         .prefix(".restore-")
         .tempdir_in(&config.data_dir)
         .map_err(io(config.data_dir.display()))?;
@@ -248,7 +282,7 @@ pub async fn restore(config: &Config, archive: &Path) -> Result<String, BackupEr
                 None => return Err(bad(format!("unexpected entry {other:?}"))),
             },
         };
-        let mut out = File::create(&destination).map_err(io(destination.display()))?;
+        let mut out = private_file(&destination).map_err(io(destination.display()))?;
         std::io::copy(&mut entry, &mut out).map_err(|e| bad(e.to_string()))?;
         out.sync_all().map_err(io(destination.display()))?;
     }
@@ -274,30 +308,50 @@ pub async fn restore(config: &Config, archive: &Path) -> Result<String, BackupEr
     ));
     std::fs::create_dir(&aside).map_err(io(aside.display()))?;
     let live_docs = config.data_dir.join(DOCUMENTS);
-    let mut moved = Vec::new();
+    let mut renames: Vec<(PathBuf, PathBuf)> = Vec::new();
     for suffix in ["", "-wal", "-shm"] {
         let from = PathBuf::from(format!("{}{suffix}", db_path.display()));
         if from.exists() {
-            let to = aside.join(format!("{DATABASE}{suffix}"));
-            std::fs::rename(&from, &to).map_err(io(from.display()))?;
-            moved.push(to);
+            renames.push((from, aside.join(format!("{DATABASE}{suffix}"))));
         }
     }
     if live_docs.exists() {
-        let to = aside.join(DOCUMENTS);
-        std::fs::rename(&live_docs, &to).map_err(io(live_docs.display()))?;
-        moved.push(to);
+        renames.push((live_docs.clone(), aside.join(DOCUMENTS)));
     }
+    let moved_aside = renames.len();
     if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io(parent.display()))?;
     }
-    std::fs::rename(staging.path().join(DATABASE), &db_path).map_err(io(db_path.display()))?;
-    std::fs::rename(&staged_docs, &live_docs).map_err(io(live_docs.display()))?;
+    renames.push((staging.path().join(DATABASE), db_path.clone()));
+    renames.push((staged_docs.clone(), live_docs.clone()));
+    // All or nothing: a rename that fails puts back the ones already made.
+    for (done, (from, to)) in renames.iter().enumerate() {
+        if let Err(e) = std::fs::rename(from, to) {
+            let mut undone = true;
+            for (from, to) in renames[..done].iter().rev() {
+                undone &= std::fs::rename(to, from).is_ok();
+            }
+            let state = if undone {
+                let _ = std::fs::remove_dir(&aside);
+                "nothing was changed".to_string()
+            } else {
+                format!(
+                    "putting things back failed too: the data that was there is in {}",
+                    aside.display()
+                )
+            };
+            return Err(BackupError::Io(
+                format!("moving {} to {} ({state})", from.display(), to.display()),
+                e,
+            ));
+        }
+    }
+    let moved = moved_aside;
     let mut out = format!(
         "Restored the backup made {} (Gatehouse {}): the database and {files} document file(s).\n",
         manifest.created_at, manifest.gatehouse_version
     );
-    if moved.is_empty() {
+    if moved == 0 {
         let _ = std::fs::remove_dir(&aside);
     } else {
         out.push_str(&format!(
@@ -383,6 +437,39 @@ async fn still_listed(db: &DatabaseConnection, id: i64) -> Result<bool, BackupEr
         ))
         .await?
         .is_some())
+}
+
+/// A temporary directory only its owner can enter.
+fn private_dir() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    builder
+}
+
+/// Adds the file at `path` to the archive as `name`, owner-only (mode 0600)
+/// whatever its mode on disk, so a manual `tar -x` keeps it private too.
+fn append_private<W: std::io::Write>(
+    tar: &mut tar::Builder<W>,
+    path: &Path,
+    name: &str,
+) -> std::io::Result<()> {
+    let mut file = File::open(path)?;
+    let meta = file.metadata()?;
+    let mut header = tar::Header::new_gnu();
+    header.set_metadata(&meta);
+    header.set_mode(0o600);
+    tar.append_data(&mut header, name, &mut file)
+}
+
+/// Creates `path` readable and writable by its owner only: a backup holds
+/// password hashes, emails and every uploaded document.
+fn private_file(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// One path component, no `..`, no separators.

@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod data_lock;
 pub mod mail;
 pub mod middleware;
 pub mod observability;

@@ -25,7 +25,19 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Held until the process ends; `restore` takes it exclusively itself.
+    let _data_lock = match &command {
+        Command::Restore { .. } => None,
+        _ => match server::data_lock::shared(&config) {
+            Ok(lock) => lock,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let result = match command {
         // Backup and restore work on the files themselves: a restore must
         // not find the database opened (or migrated) by this process.
         Command::Backup { file } => server::backup::backup(&config, &file)

@@ -157,6 +157,11 @@ async fn a_backup_taken_while_serving_restores_and_signs_in() {
     assert!(ok, "backup while serving: {out}{err}");
     assert!(out.contains("1 document file(s)"), "{out}");
     assert!(archive.is_file());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&archive).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner may read a backup");
+    }
     assert_eq!(
         files_in(backups.path()),
         1,
@@ -176,6 +181,15 @@ async fn a_backup_taken_while_serving_restores_and_signs_in() {
 
     server.terminate();
     assert!(server.wait(Duration::from_secs(30)).success());
+    // Another process with the data directory open (here: this test, holding
+    // the lock as every Gatehouse command does) also stops a restore.
+    {
+        let lock = std::fs::File::open(server.data.path().join(".gatehouse.lock")).unwrap();
+        lock.lock_shared().unwrap();
+        let (ok, _, err) = run(server.command(), &["restore", archive.to_str().unwrap()]);
+        assert!(!ok);
+        assert!(err.contains("is using"), "{err}");
+    }
     let (ok, out, err) = run(server.command(), &["restore", archive.to_str().unwrap()]);
     assert!(ok, "restore: {out}{err}");
     assert!(out.contains("What was there before is kept in"), "{out}");
@@ -214,29 +228,44 @@ async fn a_damaged_or_foreign_archive_is_refused_and_changes_nothing() {
     let before = std::fs::read(data.path().join("gatehouse.db")).unwrap();
     let dir = tempfile::tempdir().unwrap();
 
-    // An entry that climbs out of the data directory.
-    let evil = dir.path().join("evil.tar.gz");
-    {
+    // Entries that climb out of the data directory, and a link.
+    let raw_entry = |file: &str, name: &[u8], link: Option<&[u8]>| {
+        let path = dir.path().join(file);
         let gz = flate2::write::GzEncoder::new(
-            std::fs::File::create(&evil).unwrap(),
+            std::fs::File::create(&path).unwrap(),
             flate2::Compression::fast(),
         );
         let mut tar = tar::Builder::new(gz);
         let mut header = tar::Header::new_gnu();
         let body = b"owned";
-        header.set_size(body.len() as u64);
         header.set_mode(0o644);
         // `set_path` refuses "..", as it should; write the raw name.
-        header.as_old_mut().name[..15].copy_from_slice(b"../escaped.file");
-        header.set_cksum();
-        tar.append(&header, &body[..]).unwrap();
+        header.as_old_mut().name[..name.len()].copy_from_slice(name);
+        match link {
+            Some(target) => {
+                header.set_entry_type(tar::EntryType::Symlink);
+                header.set_size(0);
+                header.as_old_mut().linkname[..target.len()].copy_from_slice(target);
+                header.set_cksum();
+                tar.append(&header, &[][..]).unwrap();
+            }
+            None => {
+                header.set_size(body.len() as u64);
+                header.set_cksum();
+                tar.append(&header, &body[..]).unwrap();
+            }
+        }
         tar.into_inner().unwrap().finish().unwrap();
-    }
+        path
+    };
+    let climbing = raw_entry("climbing.tar.gz", b"../escaped.file", None);
+    let nested = raw_entry("nested.tar.gz", b"documents/../escaped.file", None);
+    let linked = raw_entry("linked.tar.gz", b"documents/a.pdf", Some(b"/etc/hostname"));
     // Not an archive at all.
     let junk = dir.path().join("junk.tar.gz");
     std::fs::write(&junk, b"this is not a backup").unwrap();
 
-    for archive in [&evil, &junk] {
+    for archive in [&climbing, &nested, &linked, &junk] {
         let (ok, _, err) = run(
             command(port, data.path(), 5),
             &["restore", archive.to_str().unwrap()],
@@ -245,6 +274,8 @@ async fn a_damaged_or_foreign_archive_is_refused_and_changes_nothing() {
         assert!(err.contains("is not a usable Gatehouse backup"), "{err}");
     }
     assert!(!data.path().join("..").join("escaped.file").exists());
+    assert!(!data.path().join("escaped.file").exists());
+    assert!(!data.path().join("documents").join("a.pdf").exists());
     assert_eq!(
         std::fs::read(data.path().join("gatehouse.db")).unwrap(),
         before,

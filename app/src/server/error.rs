@@ -141,7 +141,10 @@ fn db_unavailable(e: &sea_orm::DbErr) -> bool {
 fn sqlx_unavailable(e: &sea_orm::sqlx::Error) -> bool {
     use sea_orm::sqlx::Error;
     match e {
-        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        // A pool that times out is the database not answering (down,
+        // restarting) as often as a leak; both are logged with the cause.
+        // A crashed SQLite worker is a bug, not an outage: not here.
+        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed => true,
         Error::Database(d) => {
             if let Some(pg) = d.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>() {
                 // Connection exceptions, operator intervention (shutdown,

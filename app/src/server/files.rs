@@ -339,7 +339,7 @@ pub async fn download(
         Ok(f) => f,
         Err(e) => {
             let e = crate::server::error::internal(&e);
-            return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
+            return (status_of(&e), e.to_string()).into_response();
         }
     };
     let len = file.metadata().await.map(|m| m.len()).ok();

@@ -6,7 +6,7 @@ use crate::{
     data::{logins, scalar, Login, CLIENT_PASSWORD},
     http::{pdf, Answer, Http},
     phases::{new_pg_database, wait_for_outbox, work_for},
-    processes::{free_port, sh, Server, Setup, Sink},
+    processes::{free_port, sh, Cleanup, Server, Setup, Sink},
     users::{is_clear_unavailable, run_users, Tally},
     Settings,
 };
@@ -98,6 +98,15 @@ pub async fn sqlite_read_only(s: &Settings, root: &Path, report: &mut Report) {
         .map(|f| dir.join(f).to_string_lossy().into_owned())
         .collect();
     let (freeze, thaw) = (files.clone(), files.clone());
+    let _thaw = Cleanup::new({
+        let files = files.clone();
+        move || {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .args(&files)
+                .status();
+        }
+    });
     let immutable = move |flag: &str, files: &[String]| {
         let mut args = vec![flag];
         args.extend(files.iter().map(String::as_str));
@@ -128,7 +137,7 @@ pub async fn sqlite_read_only(s: &Settings, root: &Path, report: &mut Report) {
 pub async fn pg_restart(s: &Settings, root: &Path, report: &mut Report) {
     report
         .text
-        .push_str("\n### PostgreSQL restarted mid-run\n\n");
+        .push_str("\n### PostgreSQL stopped mid-run, then started again\n\n");
     let url = new_pg_database(&s.pg_url, "gatehouse_restart").await;
     let setup = Setup {
         data: root.join("restart"),
@@ -146,11 +155,8 @@ pub async fn pg_restart(s: &Settings, root: &Path, report: &mut Report) {
         .map(|e| e.path().join("bin/pg_ctl"))
         .find(|p| p.exists())
         .expect("pg_ctl");
-    let (tally, lifted_at) = under_fault(
-        s,
-        vec![server.base()],
-        &db,
-        20,
+    let pg_ctl = move |action: &'static str| {
+        let (bin, pg_dir, log) = (bin.clone(), pg_dir.clone(), log.clone());
         move || {
             sh(
                 "runuser",
@@ -166,14 +172,23 @@ pub async fn pg_restart(s: &Settings, root: &Path, report: &mut Report) {
                     "-m",
                     "fast",
                     "-w",
-                    "restart",
+                    action,
                 ],
             )
-        },
-        || {},
+        }
+    };
+    // Down for a third of the run; `restart` of a stopped server starts it
+    // with the options it last ran with (postmaster.opts).
+    let (tally, lifted_at) = under_fault(
+        s,
+        vec![server.base()],
+        &db,
+        20,
+        pg_ctl("stop"),
+        pg_ctl("restart"),
     )
     .await;
-    fault_checks(report, "PostgreSQL restart", &tally, lifted_at);
+    fault_checks(report, "PostgreSQL down", &tally, lifted_at);
     // The checking connection died with the restart too: a fresh one.
     db.close().await.ok();
     let db = Database::connect(&url).await.unwrap();
@@ -289,6 +304,15 @@ pub async fn disk_full(s: &Settings, root: &Path, report: &mut Report) {
             dir.to_str().unwrap(),
         ],
     );
+    let _unmount = Cleanup::new({
+        let dir = dir.clone();
+        move || {
+            let _ = std::process::Command::new("umount")
+                .arg("--lazy")
+                .arg(&dir)
+                .status();
+        }
+    });
     let setup = Setup {
         data: dir.clone(),
         database_url: None,
@@ -378,5 +402,4 @@ pub async fn disk_full(s: &Settings, root: &Path, report: &mut Report) {
     check_acknowledged(report, &db, &dir.join("documents"), &tally).await;
     db.close().await.unwrap();
     server.stop();
-    sh("umount", &[dir.to_str().unwrap()]);
 }

@@ -4,7 +4,7 @@ use crate::{
     checks::{check_acknowledged, sample_lines, Report},
     data::{accounts, logins, scalar, STAFF_PASSWORD},
     http::Http,
-    processes::{free_port, Server, Setup, Sink},
+    processes::{free_port, CpuWatch, Server, Setup, Sink},
     users::{run_users, Work},
     Settings,
 };
@@ -62,9 +62,11 @@ pub async fn sqlite_phase(s: &Settings, root: &Path, report: &mut Report) {
     .unwrap();
     let (work, _, _) = work_for(vec![server.base()], &db, s.seconds, &[]).await;
     let started = Instant::now();
+    let cpu = CpuWatch::start(&[&server]);
     let tally = run_users(work, s.users).await;
     let elapsed = started.elapsed().as_secs_f64();
     report.text.push_str(&tally.table(elapsed));
+    report.text.push_str(&cpu.line(&[&server]));
     report.text.push('\n');
     report.check(
         tally.error_total() == 0,
@@ -224,10 +226,12 @@ pub async fn pg_phase(s: &Settings, root: &Path, report: &mut Report) {
     )
     .await;
     let started = Instant::now();
+    let cpu = CpuWatch::start(&[&a, &b]);
     let tally = run_users(work, s.users).await;
     let elapsed = started.elapsed().as_secs_f64();
     report.text.push('\n');
     report.text.push_str(&tally.table(elapsed));
+    report.text.push_str(&cpu.line(&[&a, &b]));
     report.text.push('\n');
     report.check(
         tally.error_total() == 0,

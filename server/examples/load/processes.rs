@@ -102,7 +102,20 @@ impl Server {
             .count()
     }
 
-    pub fn stop(mut self) {
+    /// CPU seconds the process has used so far.
+    pub fn cpu_seconds(&self) -> f64 {
+        process_cpu_seconds(&self.child.id().to_string())
+    }
+
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Server {
+    /// Stops the server however the run ends, a failed check included:
+    /// nothing is left serving the demo's passwords.
+    fn drop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -176,4 +189,86 @@ pub fn sh(program: &str, args: &[&str]) {
         .status()
         .unwrap_or_else(|e| panic!("{program}: {e}"));
     assert!(status.success(), "{program} {args:?}: {status}");
+}
+
+/// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`
+/// (`self` for this one). Linux counts in USER_HZ, 100 per second.
+pub fn process_cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15; here 11 and 12 (0-based, from state).
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Busy and total CPU seconds of the whole machine so far (`/proc/stat`).
+pub fn machine_cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: f64 = cpu.iter().sum();
+    // user nice system idle iowait irq softirq steal …
+    let idle = cpu.get(3).copied().unwrap_or(0.0) + cpu.get(4).copied().unwrap_or(0.0);
+    ((total - idle) / 100.0, total / 100.0)
+}
+
+/// Where the CPU went during a phase, as a line for the report.
+pub struct CpuWatch {
+    machine: (f64, f64),
+    servers: f64,
+    driver: f64,
+}
+
+impl CpuWatch {
+    pub fn start(servers: &[&Server]) -> Self {
+        Self {
+            machine: machine_cpu_seconds(),
+            servers: servers.iter().map(|s| s.cpu_seconds()).sum(),
+            driver: process_cpu_seconds("self"),
+        }
+    }
+
+    pub fn line(&self, servers: &[&Server]) -> String {
+        let (busy, total) = machine_cpu_seconds();
+        let busy = busy - self.machine.0;
+        let total = total - self.machine.1;
+        let server = servers.iter().map(|s| s.cpu_seconds()).sum::<f64>() - self.servers;
+        let driver = process_cpu_seconds("self") - self.driver;
+        format!(
+            "CPU: the machine was busy {:.0}% of the time ({busy:.0} of {total:.0} core-seconds): Gatehouse {server:.0}, the load generator {driver:.0}, the rest (PostgreSQL, the system) {:.0}.\n",
+            100.0 * busy / total.max(1.0),
+            (busy - server - driver).max(0.0)
+        )
+    }
+}
+
+/// Runs its closure when dropped: undoes a fault (an immutable file, a
+/// mount) even when the run panics half-way.
+pub struct Cleanup(Option<Box<dyn FnOnce()>>);
+
+impl Cleanup {
+    pub fn new(f: impl FnOnce() + 'static) -> Self {
+        Self(Some(Box::new(f)))
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
+    }
 }
