@@ -53,6 +53,19 @@ impl Tally {
         self.ok_after += o.ok_after;
     }
 
+    /// Counts a failed answer, keeping the first few as examples.
+    fn error(&mut self, kind: Kind, answer: &Answer) {
+        *self.errors.entry(kind).or_default() += 1;
+        if self.samples.len() < 3 {
+            self.samples.push(format!(
+                "{} → {} {}",
+                kind.name(),
+                answer.status,
+                answer.body.chars().take(160).collect::<String>()
+            ));
+        }
+    }
+
     pub fn error_total(&self) -> usize {
         self.errors.values().sum()
     }
@@ -274,27 +287,11 @@ pub async fn user(work: Arc<Work>, n: usize) -> Tally {
                 t.clear_errors += 1;
                 t.last_clear = Some(Instant::now());
             } else {
-                *t.errors.entry(kind).or_default() += 1;
-                if t.samples.len() < 3 {
-                    t.samples.push(format!(
-                        "{} → {} {}",
-                        kind.name(),
-                        answer.status,
-                        answer.body.chars().take(160).collect::<String>()
-                    ));
-                }
+                t.error(kind, &answer);
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         } else {
-            *t.errors.entry(kind).or_default() += 1;
-            if t.samples.len() < 3 {
-                t.samples.push(format!(
-                    "{} → {} {}",
-                    kind.name(),
-                    answer.status,
-                    answer.body.chars().take(160).collect::<String>()
-                ));
-            }
+            t.error(kind, &answer);
             if answer.status == 401 {
                 cookie = None;
             }
