@@ -232,7 +232,22 @@ pub async fn limit_uploads(
         Ok(()) => next.run(req).await,
         Err(retry_after_secs) => {
             tracing::warn!(user_id, retry_after_secs, "upload rate limit reached");
-            let mut res = too_many(&req, retry_after_secs);
+            let mut res = if wants_html(&req) {
+                // A plain form post goes back to its page with the message,
+                // as every other refused upload does. The form (and its
+                // return address) is not read, so the page is the Referer.
+                let mut res = app::server::files::upload_answer(
+                    Err(AppError::TooManyAttempts { retry_after_secs }),
+                    false,
+                    referer_path(req.headers()),
+                );
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                res
+            } else {
+                too_many(&req, retry_after_secs)
+            };
             // The body was not read: the connection can't carry another request.
             res.headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -241,13 +256,24 @@ pub async fn limit_uploads(
     }
 }
 
-fn too_many(req: &Request, retry_after_secs: u64) -> Response {
-    let error = AppError::TooManyAttempts { retry_after_secs };
-    let wants_html = req
-        .headers()
+fn wants_html(req: &Request) -> bool {
+    req.headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// The path (and query) of the page a request came from, from `Referer`.
+fn referer_path(headers: &axum::http::HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let after_scheme = referer.split_once("://")?.1;
+    let path = &after_scheme[after_scheme.find('/')?..];
+    Some(path.split('#').next().unwrap_or(path).to_string())
+}
+
+fn too_many(req: &Request, retry_after_secs: u64) -> Response {
+    let error = AppError::TooManyAttempts { retry_after_secs };
+    let wants_html = wants_html(req);
     // Script callers get the error as a server function encodes it, so the
     // form shows the message; a plain form post gets a readable page.
     let (content_type, body) = if wants_html {
@@ -281,6 +307,25 @@ mod tests {
             per_minute,
             trusted_proxies: trusted.iter().map(|s| s.parse().unwrap()).collect(),
         })
+    }
+
+    #[test]
+    fn the_page_an_upload_came_from_is_read_from_the_referer() {
+        let mut h = axum::http::HeaderMap::new();
+        assert_eq!(referer_path(&h), None);
+        h.insert(
+            header::REFERER,
+            HeaderValue::from_static("http://127.0.0.1:3000/portal/alpha/documents?x=1#top"),
+        );
+        assert_eq!(
+            referer_path(&h).as_deref(),
+            Some("/portal/alpha/documents?x=1")
+        );
+        h.insert(
+            header::REFERER,
+            HeaderValue::from_static("https://g.example"),
+        );
+        assert_eq!(referer_path(&h), None);
     }
 
     #[test]

@@ -2436,6 +2436,33 @@ async fn uploads_are_limited_per_user_not_per_address(engine: Engine) {
     let err = refusal(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert!(matches!(err, AppError::TooManyAttempts { .. }), "{err:?}");
     assert_unchanged(&before, &world(&app).await, "over the upload limit");
+    // A plain form post over the limit goes back to its page with the
+    // message, like any refused upload.
+    let (content_type, body) = Upload::pdf(None).encode();
+    let res = app
+        .http
+        .post(format!("{}/documents/upload", app.base))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "text/html")
+        .header(header::ORIGIN, &app.base)
+        .header(header::REFERER, format!("{}/portal/alpha", app.base))
+        .header(header::COOKIE, &manager)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    assert!(
+        location(&res).starts_with("/portal/alpha?upload_error=Too%20many%20attempts"),
+        "{}",
+        location(&res)
+    );
+    assert_unchanged(
+        &before,
+        &world(&app).await,
+        "over the upload limit, as a form",
+    );
     // Another user from the same address still uploads.
     uploaded(upload(&app, Some(&staff), &Upload::pdf(Some(s.alpha_one.id))).await).await;
     // A stranger is told to sign in, not to wait.

@@ -53,7 +53,7 @@ async fn the_reference_an_error_shows_finds_the_request_in_the_json_log() {
     let log_path = log_dir.path().join("server.log");
     let mut c = command(port, data.path(), 5);
     c.env("GATEHOUSE_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info,server::request_log=debug")
         .stderr(Stdio::from(std::fs::File::create(&log_path).unwrap()));
     let mut server = Server::serve(data, port, c);
 
@@ -82,6 +82,16 @@ async fn the_reference_an_error_shows_finds_the_request_in_the_json_log() {
     let (_, health) = read_answer(&mut s);
     let other = header(&health, "x-request-id").expect("X-Request-Id on every answer");
     assert_ne!(other, request_id);
+
+    // A password link's token is in its query string, which is never logged.
+    let mut s = server.connect();
+    write!(
+        s,
+        "GET /password/reset?token=SECRETTOKEN0123456789 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let (status, _) = read_answer(&mut s);
+    assert_eq!(status, 200);
 
     server.terminate();
     assert!(server.wait(Duration::from_secs(30)).success());
@@ -115,6 +125,20 @@ async fn the_reference_an_error_shows_finds_the_request_in_the_json_log() {
             .iter()
             .any(|l| l["message"] == "request failed" && l["status"] == 500),
         "the request's end is logged under the same id"
+    );
+    let reset = lines
+        .iter()
+        .find(|l| {
+            l["message"] == "request finished"
+                && l["spans"]
+                    .as_array()
+                    .is_some_and(|spans| spans.iter().any(|s| s["path"] == "/password/reset"))
+        })
+        .unwrap_or_else(|| panic!("the password link's request is logged:\n{log}"));
+    assert_eq!(reset["status"], 200);
+    assert!(
+        !log.contains("SECRETTOKEN0123456789"),
+        "a link's token never reaches the log"
     );
     assert!(!log.contains("Demo-Client-2026"), "no password in the log");
 }

@@ -99,7 +99,7 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
     let mut form = UploadForm::default();
     let outcome = receive(&ctx, &state, Request::from_parts(parts, body), &mut form).await;
     let refused = outcome.is_err();
-    let mut response = respond(outcome, wants_json, form.return_to);
+    let mut response = upload_answer(outcome, wants_json, form.return_to);
     // A refusal may come before the body was read to its end: the
     // connection then can't carry another request, so say it closes rather
     // than leave the client to reuse it.
@@ -111,8 +111,10 @@ pub async fn upload(State(state): State<AppState>, req: Request) -> Response {
     response
 }
 
-/// The answer to an upload: JSON for scripts, a redirect back for a form.
-fn respond(
+/// The answer to an upload: JSON for scripts, a redirect back for a form
+/// (to `return_to` when it is a path of this site, else home). Also used by
+/// the upload rate limit, which refuses before the form is read.
+pub fn upload_answer(
     outcome: Result<i32, AppError>,
     wants_json: bool,
     return_to: Option<String>,
