@@ -232,7 +232,8 @@ pub async fn limit_uploads(
         Ok(()) => next.run(req).await,
         Err(retry_after_secs) => {
             tracing::warn!(user_id, retry_after_secs, "upload rate limit reached");
-            let mut res = if wants_html(&req) {
+            // Decided as the upload handler decides: JSON when asked for.
+            let mut res = if !accepts(&req, "application/json") {
                 // A plain form post goes back to its page with the message,
                 // as every other refused upload does. The form (and its
                 // return address) is not read, so the page is the Referer.
@@ -246,7 +247,7 @@ pub async fn limit_uploads(
                 }
                 res
             } else {
-                too_many(&req, retry_after_secs)
+                too_many_answer(false, retry_after_secs)
             };
             // The body was not read: the connection can't carry another request.
             res.headers_mut()
@@ -256,11 +257,12 @@ pub async fn limit_uploads(
     }
 }
 
-fn wants_html(req: &Request) -> bool {
+/// Whether the request's `Accept` names `media_type`.
+fn accepts(req: &Request, media_type: &str) -> bool {
     req.headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+        .is_some_and(|v| v.contains(media_type))
 }
 
 /// The path (and query) of the page a request came from, from `Referer`.
@@ -272,8 +274,11 @@ fn referer_path(headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 fn too_many(req: &Request, retry_after_secs: u64) -> Response {
+    too_many_answer(accepts(req, "text/html"), retry_after_secs)
+}
+
+fn too_many_answer(wants_html: bool, retry_after_secs: u64) -> Response {
     let error = AppError::TooManyAttempts { retry_after_secs };
-    let wants_html = wants_html(req);
     // Script callers get the error as a server function encodes it, so the
     // form shows the message; a plain form post gets a readable page.
     let (content_type, body) = if wants_html {
