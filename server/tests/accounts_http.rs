@@ -2285,18 +2285,7 @@ async fn uploads_that_are_not_pdfs_or_have_bad_details_are_refused_and_leave_no_
     assert!(stored_files(&app).is_empty());
 
     // A plain form post (no JSON) goes back to the page with the message.
-    let (content_type, body) = not_pdf.encode();
-    let res = app
-        .http
-        .post(format!("{}/documents/upload", app.base))
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ACCEPT, "text/html")
-        .header(header::ORIGIN, &app.base)
-        .header(header::COOKIE, &manager)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let res = upload_as_form(&app, &manager, &not_pdf, &app.base).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(
         location(&res).starts_with("/portal/alpha/documents?upload_error="),
@@ -2438,19 +2427,14 @@ async fn uploads_are_limited_per_user_not_per_address(engine: Engine) {
     assert_unchanged(&before, &world(&app).await, "over the upload limit");
     // A plain form post over the limit goes back to its page with the
     // message, like any refused upload.
-    let (content_type, body) = Upload::pdf(None).encode();
-    let res = app
-        .http
-        .post(format!("{}/documents/upload", app.base))
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ACCEPT, "text/html")
-        .header(header::ORIGIN, &app.base)
-        .header(header::REFERER, format!("{}/portal/alpha", app.base))
-        .header(header::COOKIE, &manager)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let res = upload_as_form_from(
+        &app,
+        &manager,
+        &Upload::pdf(None),
+        &app.base,
+        Some(&format!("{}/portal/alpha", app.base)),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(res.headers().contains_key(header::RETRY_AFTER));
     assert!(
@@ -2728,17 +2712,29 @@ async fn signing_in_over_an_emulating_session_records_the_end_of_the_emulation(e
 
 /// `POST /documents/upload` as a browser's plain form post does it.
 async fn upload_as_form(app: &TestApp, cookie: &str, up: &Upload, origin: &str) -> Response {
+    upload_as_form_from(app, cookie, up, origin, None).await
+}
+
+/// The same, from the page at `referer`.
+async fn upload_as_form_from(
+    app: &TestApp,
+    cookie: &str,
+    up: &Upload,
+    origin: &str,
+    referer: Option<&str>,
+) -> Response {
     let (content_type, body) = up.encode();
-    app.http
+    let mut req = app
+        .http
         .post(format!("{}/documents/upload", app.base))
         .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "text/html")
         .header(header::ORIGIN, origin)
-        .header(header::COOKIE, cookie)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+        .header(header::COOKIE, cookie);
+    if let Some(r) = referer {
+        req = req.header(header::REFERER, r);
+    }
+    req.body(body).send().await.unwrap()
 }
 
 async fn an_upload_posted_without_script_comes_back_to_the_page_with_its_outcome(engine: Engine) {

@@ -45,38 +45,42 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// Whether a pooled SQLite connection may be handed out: outside any
-/// transaction, both as sqlx counts them and as SQLite itself knows (`BEGIN`
-/// fails inside one), and, for a `writable` pool, not opened read-only.
-/// `BEGIN` (deferred) takes no lock, and `ROLLBACK` ends it at once.
+/// transaction, both as sqlx counts them and as SQLite itself knows
+/// (`sqlite3_get_autocommit`), and, for a `writable` pool, not opened
+/// read-only (`sqlite3_db_readonly`). Both are plain reads of the
+/// connection's state, asked in one visit to its worker thread: no statement
+/// runs and no lock is taken.
 pub async fn sqlite_connection_is_clean(
     conn: &mut sea_orm::sqlx::SqliteConnection,
     writable: bool,
 ) -> bool {
-    use sea_orm::sqlx::{Connection, Executor};
+    use sea_orm::sqlx::Connection;
     if conn.is_in_transaction() {
         tracing::warn!("closing a database connection left inside a transaction");
         return false;
     }
-    if writable {
-        let Ok(mut handle) = conn.lock_handle().await else {
-            return false;
-        };
-        let raw = handle.as_raw_handle();
-        // SAFETY: `raw` is this connection's open handle, locked for us
-        // until `handle` drops; the schema name is a NUL-terminated literal.
-        let read_only =
-            unsafe { libsqlite3_sys::sqlite3_db_readonly(raw.as_ptr(), c"main".as_ptr()) };
-        drop(handle);
-        if read_only != 0 {
-            tracing::warn!("closing a database connection SQLite opened read-only");
-            return false;
-        }
-    }
-    if conn.execute("BEGIN").await.is_err() {
+    let Ok(mut handle) = conn.lock_handle().await else {
+        return false;
+    };
+    let raw = handle.as_raw_handle().as_ptr();
+    // SAFETY: `raw` is this connection's open handle, locked for us until
+    // `handle` drops; the schema name is a NUL-terminated literal.
+    let (in_transaction, read_only) = unsafe {
+        (
+            libsqlite3_sys::sqlite3_get_autocommit(raw) == 0,
+            libsqlite3_sys::sqlite3_db_readonly(raw, c"main".as_ptr()) != 0,
+        )
+    };
+    drop(handle);
+    if in_transaction {
         tracing::warn!("closing a database connection SQLite left inside a transaction");
         return false;
     }
-    conn.execute("ROLLBACK").await.is_ok()
+    if writable && read_only {
+        tracing::warn!("closing a database connection SQLite opened read-only");
+        return false;
+    }
+    true
 }
 
 /// Starts a transaction that will write: `BEGIN IMMEDIATE` on SQLite, a plain

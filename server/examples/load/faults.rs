@@ -10,7 +10,7 @@ use crate::{
     users::{is_clear_unavailable, run_users, Tally},
     Settings,
 };
-use sea_orm::{Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use std::{
     collections::HashSet,
     path::Path,
@@ -71,24 +71,15 @@ pub fn fault_checks(report: &mut Report, name: &str, tally: &Tally, lifted_at: I
     );
 }
 
-pub async fn sqlite_read_only(s: &Settings, root: &Path, report: &mut Report) {
+pub async fn frozen_database(s: &Settings, root: &Path, report: &mut Report) {
     report
         .text
         .push_str("\n### The SQLite database file made read-only mid-run\n\n");
     let dir = root.join("ro");
-    let setup = Setup {
-        data: dir.clone(),
-        database_url: None,
-        smtp_url: None,
-    };
+    let setup = Setup::sqlite(dir.clone());
     setup.demo(s);
     let server = Server::start(s, &setup, root.join("ro.log")).await;
-    let db = Database::connect(format!(
-        "sqlite://{}?mode=ro",
-        dir.join("gatehouse.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = setup.reader().await;
     // The immutable attribute refuses writes even to root and even through
     // files already open (file modes do neither, and a read-only remount is
     // refused while the server holds the file open for writing). The WAL
@@ -146,7 +137,7 @@ pub async fn pg_restart(s: &Settings, root: &Path, report: &mut Report) {
     };
     setup.demo(s);
     let server = Server::start(s, &setup, root.join("restart.log")).await;
-    let db = Database::connect(&url).await.unwrap();
+    let db = setup.reader().await;
     let pg_dir = s.pg_dir.join("data");
     let log = s.pg_dir.join("server.log");
     let bin = std::fs::read_dir("/usr/lib/postgresql")
@@ -191,7 +182,7 @@ pub async fn pg_restart(s: &Settings, root: &Path, report: &mut Report) {
     fault_checks(report, "PostgreSQL down", &tally, lifted_at);
     // The checking connection died with the restart too: a fresh one.
     db.close().await.ok();
-    let db = Database::connect(&url).await.unwrap();
+    let db = setup.reader().await;
     check_acknowledged(report, &db, &setup.data.join("documents"), &tally).await;
     db.close().await.unwrap();
     server.stop();
@@ -212,7 +203,7 @@ pub async fn smtp_killed(s: &Settings, root: &Path, report: &mut Report) {
     };
     setup.demo(s);
     let server = Server::start(s, &setup, root.join("smtp.log")).await;
-    let db = Database::connect(&url).await.unwrap();
+    let db = setup.reader().await;
     let http = Http::new();
     let all = logins(&db).await;
     let ask = |l: &Login| {
@@ -313,19 +304,10 @@ pub async fn disk_full(s: &Settings, root: &Path, report: &mut Report) {
                 .status();
         }
     });
-    let setup = Setup {
-        data: dir.clone(),
-        database_url: None,
-        smtp_url: None,
-    };
+    let setup = Setup::sqlite(dir.clone());
     setup.demo(s);
     let server = Server::start(s, &setup, root.join("full.log")).await;
-    let db = Database::connect(format!(
-        "sqlite://{}?mode=ro",
-        dir.join("gatehouse.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = setup.reader().await;
     let http = Http::new();
     let all = logins(&db).await;
     let manager = all.iter().find(|l| l.manager).unwrap();

@@ -151,7 +151,7 @@ async fn main() {
         report.text.push_str("\n## Faults\n");
     }
     if on("read-only") {
-        faults::sqlite_read_only(&s, r, &mut report).await;
+        faults::frozen_database(&s, r, &mut report).await;
     }
     if on("pg-restart") {
         faults::pg_restart(&s, r, &mut report).await;

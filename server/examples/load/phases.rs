@@ -47,19 +47,10 @@ pub async fn sqlite_phase(s: &Settings, root: &Path, report: &mut Report) {
         "\n## SQLite (file), one server: {} users, {} s\n\n",
         s.users, s.seconds
     ));
-    let setup = Setup {
-        data: root.join("sqlite"),
-        database_url: None,
-        smtp_url: None,
-    };
+    let setup = Setup::sqlite(root.join("sqlite"));
     setup.demo(s);
     let server = Server::start(s, &setup, root.join("sqlite.log")).await;
-    let db = Database::connect(format!(
-        "sqlite://{}?mode=ro",
-        setup.data.join("gatehouse.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = setup.reader().await;
     let (work, _, _) = work_for(vec![server.base()], &db, s.seconds, &[]).await;
     let started = Instant::now();
     let cpu = CpuWatch::start(&[&server]);
@@ -113,7 +104,7 @@ pub async fn pg_phase(s: &Settings, root: &Path, report: &mut Report) {
     setup.demo(s);
     let a = Server::start(s, &setup, root.join("pg-a.log")).await;
     let b = Server::start(s, &setup, root.join("pg-b.log")).await;
-    let db = Database::connect(&url).await.unwrap();
+    let db = setup.reader().await;
     let http = Http::new();
     let all = logins(&db).await;
 

@@ -1,6 +1,7 @@
 //! The processes a run starts: `server` (demo, serve) and the SMTP sink.
 
 use crate::Settings;
+use sea_orm::{Database, DatabaseConnection};
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -24,6 +25,27 @@ pub struct Setup {
 }
 
 impl Setup {
+    /// The embedded setup: SQLite in `data`, the development mailbox.
+    pub fn sqlite(data: PathBuf) -> Self {
+        Self {
+            data,
+            database_url: None,
+            smtp_url: None,
+        }
+    }
+
+    /// A connection for checking what the servers stored (read-only on
+    /// SQLite, so the check never writes).
+    pub async fn reader(&self) -> DatabaseConnection {
+        let url = self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=ro",
+                self.data.join("gatehouse.db").display()
+            )
+        });
+        Database::connect(url).await.unwrap()
+    }
+
     pub fn command(&self, s: &Settings, port: u16) -> Command {
         let mut c = Command::new(&s.bin);
         c.env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
