@@ -35,7 +35,9 @@ export default defineConfig({
     cwd: '..',
     url: `http://127.0.0.1:${port}/health`,
     timeout: 120_000,
-    reuseExistingServer: false,
+    // E2E_REUSE_SERVER=1: measure a server started by hand (e.g. an older
+    // build, for the download table before and after a change).
+    reuseExistingServer: !!process.env.E2E_REUSE_SERVER,
     stdout: 'pipe',
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,

@@ -23,7 +23,7 @@ fi
 target_dir="${CARGO_TARGET_DIR:-target}"
 if [ ! -x "$target_dir/release/server" ] || [ ! -d "$target_dir/site/pkg" ]; then
   echo "==> Release build (missing)"
-  cargo leptos build --release --precompress
+  cargo leptos build --release --precompress --split
 fi
 echo "==> Building the load driver"
 cargo build -q -p server --example load --features app/ssr

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 printf '\n==> Building Gatehouse (release; the first build takes several minutes)\n'
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 # Honour a CARGO_TARGET_DIR set by the user: the binary and the site live there.
 target_dir="${CARGO_TARGET_DIR:-target}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$target_dir/site}"

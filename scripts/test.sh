@@ -20,7 +20,7 @@ echo "==> Unit, service and HTTP tests"
 cargo test -p app -p server --features app/ssr
 
 echo "==> Release build for the browser tests"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 echo "==> Browser tests (Playwright + /usr/bin/chromium)"
 test -x /usr/bin/chromium || { echo "Chromium is missing at /usr/bin/chromium" >&2; exit 1; }

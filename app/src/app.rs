@@ -32,11 +32,49 @@ use crate::pages::{
     PortalHome, PortalSignIn,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
+
+/// Declares a route whose page is compiled into its own WebAssembly chunk
+/// (`cargo leptos build --split`), fetched the first time the route is
+/// shown. The page loads its own data, so `data()` has nothing to start.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    PortalHomeRoute => PortalHome,
+    AdminHomeRoute => AdminHome,
+    AdminForgotPasswordRoute => AdminForgotPasswordPage,
+    PortalForgotPasswordRoute => PortalForgotPasswordPage,
+    PortalForgotIdentifierRoute => PortalForgotIdentifierPage,
+    PasswordLinkRoute => PasswordLinkPage,
+    AccountPasswordRoute => AccountPasswordPage,
+    AuditLogRoute => AuditLogPage,
+    DevMailboxRoute => DevMailboxPage,
+    AccountsRoute => AccountsPage,
+    NewAccountRoute => NewAccountPage,
+    AccountRoute => AccountPage,
+    AccountManagerRoute => AccountManagerPage,
+    OfficeStaffRoute => OfficeStaffPage,
+}
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +85,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The stylesheet's name carries its content hash when the
+                // build hashes file names (`hash-files`), like the scripts.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -63,27 +104,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/gatehouse.css"/>
         <Title text="Gatehouse"/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=HomePage/>
                 <Route path=path!("/admin/sign-in") view=AdminSignIn/>
-                <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view={Lazy::<AdminHomeRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/sign-in") view=PortalSignIn ssr=SsrMode::Async/>
-                <Route path=path!("/portal/:org") view=PortalHome ssr=SsrMode::Async/>
-                <Route path=path!("/admin/forgot-password") view=AdminForgotPasswordPage/>
-                <Route path=path!("/portal/:org/forgot-password") view=PortalForgotPasswordPage ssr=SsrMode::Async/>
-                <Route path=path!("/portal/:org/forgot-identifier") view=PortalForgotIdentifierPage ssr=SsrMode::Async/>
-                <Route path=path!("/password/reset") view=PasswordLinkPage ssr=SsrMode::Async/>
-                <Route path=path!("/account/password") view=AccountPasswordPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/dev-mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/accounts/new") view=NewAccountPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/accounts/:id") view=AccountPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/accounts/:id/account-manager") view=AccountManagerPage ssr=SsrMode::Async/>
-                <Route path=path!("/portal/:org/office-staff") view=OfficeStaffPage ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org") view={Lazy::<PortalHomeRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/forgot-password") view={Lazy::<AdminForgotPasswordRoute>::new()}/>
+                <Route path=path!("/portal/:org/forgot-password") view={Lazy::<PortalForgotPasswordRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org/forgot-identifier") view={Lazy::<PortalForgotIdentifierRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/password/reset") view={Lazy::<PasswordLinkRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/account/password") view={Lazy::<AccountPasswordRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/audit") view={Lazy::<AuditLogRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/dev-mailbox") view={Lazy::<DevMailboxRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts/new") view={Lazy::<NewAccountRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/accounts/:id/account-manager") view={Lazy::<AccountManagerRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org/office-staff") view={Lazy::<OfficeStaffRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -1,16 +1,20 @@
 //! The WebAssembly entry point: hydrates the page the server rendered.
 
-/// Called by the hydration script Leptos puts in every page. When hydration
-/// is done it marks `<body data-hydrated>`, which the browser tests wait for
-/// before testing behaviour that needs the wasm.
+/// Called by the hydration script Leptos puts in every page. Pages are split
+/// into chunks (`cargo leptos build --split`), so hydration first fetches the
+/// chunk of the current route and only then walks the server's HTML. When
+/// that has finished it marks `<body data-hydrated>`, which the browser tests
+/// wait for before testing behaviour that needs the wasm.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    // The same as `leptos::mount::hydrate_lazy`, which gives no way to learn
+    // when it is done.
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let body = leptos::tachys::dom::body();
+        let owner = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        owner.forget();
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -85,12 +85,28 @@ fn parsed<T: std::str::FromStr>(
     }
 }
 
+/// Whether the file of hashed names (`hash.txt`) that a `hash-files` build
+/// writes is next to this binary, where Leptos looks for it.
+fn hash_file_beside_binary(options: &LeptosOptions) -> bool {
+    env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+        .is_some_and(|file| file.is_file())
+}
+
 impl Config {
     /// Reads `Leptos.toml` (from the working directory) and the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         let conf = leptos_config::get_configuration(Some("Leptos.toml"))
             .map_err(|e| ConfigError::Leptos(e.to_string()))?;
-        let leptos = conf.leptos_options;
+        let mut leptos = conf.leptos_options;
+        // `hash-files` names the site's files by content; the build writes
+        // the names to a file next to the binary. A binary built without it
+        // (plain `cargo build`, the tests) serves the plain names instead
+        // of failing on the missing file.
+        if leptos.hash_files && !hash_file_beside_binary(&leptos) {
+            leptos.hash_files = false;
+        }
         let listen = leptos.site_addr;
         let data_dir =
             PathBuf::from(env::var("GATEHOUSE_DATA_DIR").unwrap_or_else(|_| "data".into()));

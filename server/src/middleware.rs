@@ -21,7 +21,9 @@ use axum::{
 use server_fn::error::{FromServerFnError, ServerFnUrlError, SERVER_FN_ERROR_HEADER};
 
 /// Adds the security headers to every response, and mints the nonce that
-/// the page's inline hydration scripts carry. A response that brings its own
+/// the page's inline hydration scripts carry. Files under `/pkg` get only
+/// `nosniff` and their caching (immutable when the names carry content
+/// hashes); everything else is `no-store`. A response that brings its own
 /// `Content-Security-Policy` (file downloads: `sandbox`) keeps it. HSTS is
 /// sent when the public URL is https: over plain HTTP it means nothing, and
 /// on `http://localhost` it would only confuse a developer's browser.
@@ -34,7 +36,31 @@ pub async fn security_headers(
     let is_asset = req.uri().path().starts_with("/pkg/");
     req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
+    let status = res.status();
     let h = res.headers_mut();
+    if is_asset && status.is_success() {
+        // A script, wasm or stylesheet: the page's headers govern what it
+        // may do (CSP, framing, referrer and the rest apply to documents),
+        // so only `nosniff` and caching are worth their bytes. A page loads
+        // dozens of these (the split wasm), each paying for its headers.
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        if !h.contains_key(header::CACHE_CONTROL) {
+            let cache = if state.leptos_options.hash_files {
+                // Every file under /pkg carries its content hash in its name
+                // (cargo-leptos `hash-files`): a new build means new names,
+                // so browsers may keep these for good.
+                "public, max-age=31536000, immutable"
+            } else {
+                // Plain names change content between builds: revalidate.
+                "no-cache"
+            };
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        }
+        return res;
+    }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         let csp = format!(
             "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
@@ -77,7 +103,7 @@ pub async fn security_headers(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
-    if !is_asset && !h.contains_key(header::CACHE_CONTROL) {
+    if !h.contains_key(header::CACHE_CONTROL) {
         // Pages and API answers are per-user: never cache them.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

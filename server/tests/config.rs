@@ -17,7 +17,13 @@ fn leptos_toml_agrees_with_the_workspace_metadata() {
     let meta = &cargo["workspace"]["metadata"]["leptos"][0];
     let runtime = &leptos["package"]["metadata"]["leptos"];
     assert_eq!(meta["name"], runtime["output-name"], "output name");
-    for key in ["site-root", "site-pkg-dir", "site-addr", "reload-port"] {
+    for key in [
+        "site-root",
+        "site-pkg-dir",
+        "site-addr",
+        "reload-port",
+        "hash-files",
+    ] {
         assert_eq!(meta.get(key), runtime.get(key), "{key}");
     }
     // And the server really reads it.
@@ -32,4 +38,5 @@ fn leptos_toml_agrees_with_the_workspace_metadata() {
         conf.site_addr.to_string(),
         meta["site-addr"].as_str().unwrap()
     );
+    assert_eq!(Some(conf.hash_files), meta["hash-files"].as_bool());
 }

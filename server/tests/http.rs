@@ -414,7 +414,56 @@ async fn static_files_are_served_precompressed_when_the_browser_accepts_it() {
     assert_eq!(gz.bytes().await.unwrap(), common::SITE_JS_GZ);
     let plain = fetch(None).await.unwrap();
     assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    // Without content hashes in the names, browsers must revalidate.
+    assert_eq!(plain.headers()[header::CACHE_CONTROL], "no-cache");
     assert_eq!(plain.bytes().await.unwrap(), common::SITE_JS);
+}
+
+#[tokio::test]
+async fn hashed_static_files_are_cached_for_good_and_nothing_else_is() {
+    let app = spawn_app_with(AppOptions {
+        hashed_assets: true,
+        ..AppOptions::default()
+    })
+    .await;
+    let asset = app
+        .http
+        .get(format!("{}/pkg/gatehouse.js", app.base))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_eq!(
+        asset.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    // Only the headers that mean something for a script: a page loads
+    // dozens of these files.
+    assert_eq!(asset.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(asset
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .is_none());
+    assert!(asset.headers().get(header::X_FRAME_OPTIONS).is_none());
+    // A file that is not there must not be remembered as missing for a year.
+    let missing = app
+        .http
+        .get(format!("{}/pkg/gatehouse.0123456789.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers()[header::CACHE_CONTROL], "no-store");
+    // (Not a page: with hashing on, a page render reads the hash file that
+    // only a hashing build writes next to the binary.)
+    let other = app
+        .http
+        .get(format!("{}/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.headers()[header::CACHE_CONTROL], "no-store");
 }
 
 #[tokio::test]

@@ -148,7 +148,7 @@ fn DocumentsBody(
             view! { <p class="empty">"No documents yet."</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Documents">
                     <table class="data documents" aria-label="Documents">
                         <thead><tr>
                             <th scope="col">"Document"</th>

@@ -152,7 +152,7 @@ fn ManagerBody(
                     view! { <p class="empty">"The Account Manager has not created any office staff yet."</p> }.into_any()
                 } else {
                     view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="Office staff">
                             <table class="data" aria-label="Office staff">
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Username"</th><th scope="col">"Status"</th>

@@ -140,7 +140,7 @@ pub fn AccountsPage() -> impl IntoView {
                                         view! { <p class="empty">{empty_text}</p> }.into_any()
                                     } else {
                                         view! {
-                                            <div class="table-wrap">
+                                            <div class="table-wrap" tabindex="0" role="region" aria-label="Client accounts">
                                                 <table class="data" aria-label="Client accounts">
                                                     <thead><tr>{headers}</tr></thead>
                                                     <tbody>

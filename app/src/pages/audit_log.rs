@@ -136,7 +136,7 @@ pub fn AuditLogPage() -> impl IntoView {
                                         view! { <p class="empty">"No events match."</p> }.into_any()
                                     } else {
                                         view! {
-                                            <div class="table-wrap">
+                                            <div class="table-wrap" tabindex="0" role="region" aria-label="Audit events">
                                                 <table class="data" aria-label="Audit events">
                                                     <thead><tr>
                                                         <th scope="col" aria-sort=if s.oldest_first { "ascending" } else { "descending" }>

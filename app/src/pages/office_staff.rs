@@ -105,7 +105,7 @@ fn StaffBody(p: OfficeStaffListView, org: String, refresh: Callback<()>) -> impl
                     view! { <p class="empty">"No office staff yet. Create the first one below."</p> }.into_any()
                 } else {
                     view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="Office staff">
                             <table class="data" aria-label="Office staff">
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Username"</th><th scope="col">"Status"</th>

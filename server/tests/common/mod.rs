@@ -263,6 +263,8 @@ pub struct AppOptions {
     pub uploads_per_minute: u32,
     /// Who may read `/metrics`.
     pub metrics_allow: Vec<std::net::IpAddr>,
+    /// Whether the site's file names carry content hashes (`hash-files`).
+    pub hashed_assets: bool,
 }
 
 impl Default for AppOptions {
@@ -283,6 +285,7 @@ impl Default for AppOptions {
             // limit's test sets its own.
             uploads_per_minute: 1000,
             metrics_allow: server::observability::loopback(),
+            hashed_assets: false,
         }
     }
 }
@@ -299,7 +302,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let files_dir = files.path().join("documents");
     let db = test_db.db.clone();
     let seed = seed(&db).await;
-    let (site, leptos_options) = test_site();
+    let (site, mut leptos_options) = test_site();
+    leptos_options.hash_files = options.hashed_assets;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let clock = Clock::manual(chrono::Utc::now());

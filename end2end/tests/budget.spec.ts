@@ -1,0 +1,52 @@
+import { test, expect } from '@playwright/test';
+import { writeFileSync } from 'fs';
+import { hydrated } from './helpers';
+import { TARGET_BYTES, PAGES, contextFor } from './pages';
+
+// The download budget (issue 13): each page opened cold, as a user gets it,
+// adds up the wasm and JS the browser transferred until the page is
+// hydrated and the network is quiet (so the route's lazily loaded chunks
+// count). Bytes are the encoded (brotli) response bodies, as the files are
+// served; the headers are shown beside them but not counted. A page heavier
+// than its ceiling fails the run; the table (printed, and written to
+// target/budget.md) also shows each page against the issue's target.
+test('no page downloads more wasm and JS than its ceiling', async ({ browser, baseURL }) => {
+  test.setTimeout(180_000);
+  const rows: { name: string; path: string; files: number; body: number; headers: number; ceiling: number; target: number }[] = [];
+  for (const p of PAGES) {
+    const context = await contextFor(browser, baseURL!, p.visitor);
+    const page = await context.newPage();
+    const seen: Promise<{ body: number; headers: number } | null>[] = [];
+    page.on('requestfinished', (req) => {
+      const path = new URL(req.url()).pathname;
+      if (!/\.(wasm|js)$/.test(path)) return;
+      seen.push(req.sizes().then((s) => ({ body: s.responseBodySize, headers: s.responseHeadersSize })));
+    });
+    const res = await page.goto(p.path);
+    expect(res!.status(), p.path).toBeLessThan(p.name === 'Page not found' ? 500 : 400);
+    await hydrated(page);
+    await page.waitForLoadState('networkidle');
+    const sizes = (await Promise.all(seen)).filter((s) => s !== null);
+    rows.push({
+      name: p.name,
+      path: p.path,
+      files: sizes.length,
+      body: sizes.reduce((a, s) => a + s!.body, 0),
+      headers: sizes.reduce((a, s) => a + s!.headers, 0),
+      ceiling: p.ceiling,
+      target: TARGET_BYTES[p.budget],
+    });
+    await context.close();
+  }
+
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  const table = [
+    '| page | files | wasm + JS (brotli) | headers | ceiling | target | to target |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+    ...rows.map((r) => `| ${r.name} | ${r.files} | ${fmt(r.body)} B | ${fmt(r.headers)} B | ${fmt(r.ceiling)} B${r.body > r.ceiling ? ' **over**' : ''} | ${fmt(r.target)} B | ${r.body <= r.target ? 'met' : `${fmt(r.body - r.target)} B over`} |`),
+  ].join('\n');
+  console.log(`\nDownload per page (cold cache)\n${table}\n`);
+  writeFileSync('../target/budget.md', table + '\n');
+  const over = rows.filter((r) => r.body > r.ceiling).map((r) => `${r.name}: ${fmt(r.body)} B > ${fmt(r.ceiling)} B`);
+  expect(over, 'pages heavier than their ceiling').toEqual([]);
+});
