@@ -43,10 +43,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-# wasm-opt (npm `binaryen`; Debian's is too old and breaks hydration) and Playwright.
+# wasm-opt (npm `binaryen`; Debian's is too old and breaks hydration),
+# Playwright, axe-core for the accessibility checks, Lighthouse.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
+   || [ ! -d end2end/node_modules/@axe-core/playwright ] \
    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  step "Installing npm packages (binaryen, @playwright/test)"
+  step "Installing npm packages (binaryen, @playwright/test, @axe-core/playwright, lighthouse)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 echo "Setup complete: cargo-leptos $(cargo leptos --version | awk '{print $2}'), wasm-bindgen $WB_VERSION, $(wasm-opt --version | awk '{print $1, $3}')."

@@ -89,7 +89,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // build hashes file names (`hash-files`), like the scripts.
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                // The scripts load at low priority and hydrate when the
+                // browser is idle: the server's HTML (whose forms work
+                // without script) paints first instead of sharing a phone's
+                // bandwidth with the wasm (issue 13: LCP on slow 4G).
+                <HydrationScripts options defer=true/>
                 <MetaTags/>
             </head>
             <body>
