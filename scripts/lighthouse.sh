@@ -10,33 +10,44 @@
 # fails when a target is missed. Not part of scripts/test.sh (a minute or
 # two on 2 cores); build first with `cargo leptos build --release
 # --precompress --split`, or let scripts/run.sh or scripts/test.sh do it.
+# The figures are written to BENCHMARKS.md whether or not they meet the
+# targets: they are the record.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 target_dir="${CARGO_TARGET_DIR:-target}"
 test -x "$target_dir/release/server" || { echo "No release build at $target_dir/release/server: build it first (see above)." >&2; exit 1; }
 
+lighthouse=end2end/node_modules/.bin/lighthouse
+test -x "$lighthouse" || { echo "Lighthouse is missing: run scripts/setup.sh." >&2; exit 1; }
+
 work="$(mktemp -d /tmp/gatehouse-lighthouse.XXXXXX)"
+server=""
+trap '[ -n "$server" ] && { kill $server 2>/dev/null; wait $server 2>/dev/null; }; rm -rf "$work"' EXIT
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 export GATEHOUSE_DATA_DIR="$work/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$target_dir/site}" RUST_LOG=warn
 "$target_dir/release/server" demo > /dev/null
 "$target_dir/release/server" serve > "$work/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" > /dev/null && break; sleep 0.1; done
+up=""
+for _ in $(seq 100); do
+  if curl -fs "http://127.0.0.1:$port/health" > /dev/null; then up=1; break; fi
+  sleep 0.1
+done
+[ -n "$up" ] || { echo "The server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
 
 url="http://127.0.0.1:$port/portal/northwind/sign-in"
 for run in 1 2 3; do
-  CHROME_PATH=/usr/bin/chromium npx --prefix end2end lighthouse "$url" \
+  CHROME_PATH=/usr/bin/chromium "$lighthouse" "$url" \
     --quiet --only-categories=performance,accessibility \
     --chrome-flags="--headless=new --no-sandbox --disable-gpu" \
     --output=json --output-path="$work/run$run.json" > /dev/null
 done
 
-node - "$work" <<'JS'
+node - "$work" "$target_dir" <<'JS'
 const fs = require('fs');
-const dir = process.argv[2];
+const [dir, targetDir] = process.argv.slice(2);
 const runs = [1, 2, 3].map((i) => JSON.parse(fs.readFileSync(`${dir}/run${i}.json`, 'utf8')));
 const pick = (r) => ({
   perf: Math.round(r.categories.performance.score * 100),
@@ -66,7 +77,7 @@ const table = [
   ...rows.map((r) => `| ${r.join(' | ')} |`),
 ].join('\n');
 console.log(table);
-fs.writeFileSync('target/lighthouse.md', table + '\n');
+fs.writeFileSync(`${targetDir}/lighthouse.md`, table + '\n');
 const bench = fs.readFileSync('BENCHMARKS.md', 'utf8');
 const start = '<!-- lighthouse:start -->', end = '<!-- lighthouse:end -->';
 if (bench.includes(start) && bench.includes(end)) {

@@ -85,13 +85,43 @@ fn parsed<T: std::str::FromStr>(
     }
 }
 
-/// Whether the file of hashed names (`hash.txt`) that a `hash-files` build
-/// writes is next to this binary, where Leptos looks for it.
-fn hash_file_beside_binary(options: &LeptosOptions) -> bool {
+/// The file of hashed names (`hash.txt`) that a `hash-files` build writes
+/// next to this binary, where Leptos looks for it.
+fn hash_file_path(options: &LeptosOptions) -> Option<PathBuf> {
     env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
-        .is_some_and(|file| file.is_file())
+}
+
+fn hash_file_beside_binary(options: &LeptosOptions) -> bool {
+    hash_file_path(options).is_some_and(|file| file.is_file())
+}
+
+/// The site files every page links (script and stylesheet) that are not in
+/// the site directory: a binary deployed without its `hash.txt`, or a site
+/// from another build. Pages would then load without script or style, so
+/// `serve` says so loudly at start.
+pub fn missing_site_files(options: &LeptosOptions) -> Vec<PathBuf> {
+    let mut js = options.output_name.to_string();
+    let mut css = js.clone();
+    if options.hash_files {
+        let hashes = hash_file_path(options)
+            .and_then(|file| std::fs::read_to_string(file).ok())
+            .unwrap_or_default();
+        for (kind, hash) in hashes.lines().filter_map(|l| l.split_once(':')) {
+            match kind.trim() {
+                "js" => js = format!("{js}.{}", hash.trim()),
+                "css" => css = format!("{css}.{}", hash.trim()),
+                _ => {}
+            }
+        }
+    }
+    let pkg = PathBuf::from(&*options.site_root).join(&*options.site_pkg_dir);
+    [format!("{js}.js"), format!("{css}.css")]
+        .into_iter()
+        .map(|name| pkg.join(name))
+        .filter(|path| !path.is_file())
+        .collect()
 }
 
 impl Config {

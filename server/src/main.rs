@@ -96,6 +96,14 @@ fn finish(result: Result<String, String>) -> ExitCode {
 }
 
 async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(), String> {
+    for missing in server::config::missing_site_files(&config.leptos) {
+        tracing::error!(
+            file = %missing.display(),
+            "a file every page links is missing: pages will load without script or style. \
+             Deploy the site directory from the same build as this binary, with the \
+             build's hash.txt next to the binary"
+        );
+    }
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = server::mail::start_worker(config, &state, stopping.clone())?;
     // Uploads cut off by the last stop (an upload in progress is younger).

@@ -47,6 +47,9 @@ pub async fn security_headers(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         );
+        // The same name answers brotli, gzip or plain by `Accept-Encoding`:
+        // a shared cache must keep them apart.
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         if !h.contains_key(header::CACHE_CONTROL) {
             let cache = if state.leptos_options.hash_files {
                 // Every file under /pkg carries its content hash in its name

@@ -40,3 +40,29 @@ fn leptos_toml_agrees_with_the_workspace_metadata() {
     );
     assert_eq!(Some(conf.hash_files), meta["hash-files"].as_bool());
 }
+
+/// `serve` warns when the pages would link a script or stylesheet that the
+/// site directory doesn't have (a binary deployed without its site, or
+/// without the build's `hash.txt`).
+#[test]
+fn a_site_without_the_files_pages_link_is_reported() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/gatehouse.js"), "").unwrap();
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root(site.path().to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .build();
+    assert_eq!(
+        server::config::missing_site_files(&options),
+        vec![site.path().join("pkg/gatehouse.css")]
+    );
+    std::fs::write(site.path().join("pkg/gatehouse.css"), "").unwrap();
+    assert!(server::config::missing_site_files(&options).is_empty());
+    // Hashed names with no hash file next to the test binary: the plain
+    // names are looked for, and they are there.
+    let mut hashed = options;
+    hashed.hash_files = true;
+    assert!(server::config::missing_site_files(&hashed).is_empty());
+}

@@ -417,6 +417,19 @@ async fn static_files_are_served_precompressed_when_the_browser_accepts_it() {
     // Without content hashes in the names, browsers must revalidate.
     assert_eq!(plain.headers()[header::CACHE_CONTROL], "no-cache");
     assert_eq!(plain.bytes().await.unwrap(), common::SITE_JS);
+    // A file that is not there is the 404 page, never cached, with the
+    // page's headers.
+    let missing = app
+        .http
+        .get(format!("{}/pkg/gatehouse.0123456789.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(missing
+        .headers()
+        .contains_key(header::CONTENT_SECURITY_POLICY));
 }
 
 #[tokio::test]
@@ -446,15 +459,7 @@ async fn hashed_static_files_are_cached_for_good_and_nothing_else_is() {
         .get(header::CONTENT_SECURITY_POLICY)
         .is_none());
     assert!(asset.headers().get(header::X_FRAME_OPTIONS).is_none());
-    // A file that is not there must not be remembered as missing for a year.
-    let missing = app
-        .http
-        .get(format!("{}/pkg/gatehouse.0123456789.js", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert_eq!(missing.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(asset.headers()[header::VARY], "accept-encoding");
     // (Not a page: with hashing on, a page render reads the hash file that
     // only a hashing build writes next to the binary.)
     let other = app
