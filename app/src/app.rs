@@ -25,6 +25,7 @@
 //! Pages that depend on the session render fully on the server
 //! (`SsrMode::Async`), so a missing session becomes a real 302.
 
+use crate::hydration_scripts::HydrateAfterFirstPaint;
 use crate::pages::{
     AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
     AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, NewAccountPage, NotFound,
@@ -89,11 +90,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // build hashes file names (`hash-files`), like the scripts.
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                // The scripts load at low priority and hydrate when the
-                // browser is idle: the server's HTML (whose forms work
-                // without script) paints first instead of sharing a phone's
-                // bandwidth with the wasm (issue 13: LCP on slow 4G).
-                <HydrationScripts options defer=true/>
+                <HydrateAfterFirstPaint options/>
                 <MetaTags/>
             </head>
             <body>

@@ -11,6 +11,7 @@ pub mod browser;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod hydration_scripts;
 pub mod pages;
 pub mod percent;
 #[cfg(feature = "ssr")]

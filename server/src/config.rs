@@ -102,22 +102,9 @@ fn hash_file_beside_binary(options: &LeptosOptions) -> bool {
 /// from another build. Pages would then load without script or style, so
 /// `serve` says so loudly at start.
 pub fn missing_site_files(options: &LeptosOptions) -> Vec<PathBuf> {
-    let mut js = options.output_name.to_string();
-    let mut css = js.clone();
-    if options.hash_files {
-        let hashes = hash_file_path(options)
-            .and_then(|file| std::fs::read_to_string(file).ok())
-            .unwrap_or_default();
-        for (kind, hash) in hashes.lines().filter_map(|l| l.split_once(':')) {
-            match kind.trim() {
-                "js" => js = format!("{js}.{}", hash.trim()),
-                "css" => css = format!("{css}.{}", hash.trim()),
-                _ => {}
-            }
-        }
-    }
+    let names = app::hydration_scripts::bundle_names(options);
     let pkg = PathBuf::from(&*options.site_root).join(&*options.site_pkg_dir);
-    [format!("{js}.js"), format!("{css}.css")]
+    [format!("{}.js", names.js), format!("{}.css", names.css)]
         .into_iter()
         .map(|name| pkg.join(name))
         .filter(|path| !path.is_file())
