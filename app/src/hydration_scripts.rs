@@ -40,6 +40,15 @@ pub fn bundle_names(options: &LeptosOptions) -> BundleNames {
             .and_then(|file| std::fs::read_to_string(file).ok())
             .unwrap_or_default();
         for (kind, hash) in hashes.lines().filter_map(|line| line.split_once(':')) {
+            // A hash is base64url: anything else is not one of ours.
+            let hash = hash.trim();
+            if hash.is_empty()
+                || !hash
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                continue;
+            }
             let name = match kind.trim() {
                 "js" => &mut names.js,
                 "wasm" => &mut names.wasm,
@@ -47,7 +56,7 @@ pub fn bundle_names(options: &LeptosOptions) -> BundleNames {
                 _ => continue,
             };
             name.push('.');
-            name.push_str(hash.trim());
+            name.push_str(hash);
         }
     } else if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
         // wasm-bindgen's own name when the build is not cargo-leptos's.
@@ -69,10 +78,20 @@ pub fn HydrateAfterFirstPaint(options: LeptosOptions) -> impl IntoView {
             .build(),
     );
     let BundleNames { js, wasm, .. } = bundle_names(&options);
-    let pkg = &options.site_pkg_dir;
+    let pkg = options.site_pkg_dir.trim_matches('/');
+    // The addresses go into the script as JSON strings, with `<` escaped so
+    // that nothing in a name can close the script element.
+    let quoted = |url: String| {
+        serde_json::to_string(&url)
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+    };
+    let js_url = quoted(format!("/{pkg}/{js}.js"));
+    let wasm_url = quoted(format!("/{pkg}/{wasm}.wasm"));
     let script = format!(
-        "const hydrate = () => import('/{pkg}/{js}.js').then((bindings) => \
-         bindings.default({{ module_or_path: '/{pkg}/{wasm}.wasm' }}).then(() => bindings.hydrate())); \
+        "const hydrate = () => import({js_url}).then((bindings) => \
+         bindings.default({{ module_or_path: {wasm_url} }}).then(() => bindings.hydrate())) \
+         .catch((error) => console.error('Gatehouse could not load its script:', error)); \
          if ('requestIdleCallback' in window) {{ requestIdleCallback(hydrate, {{ timeout: 2000 }}); }} \
          else {{ setTimeout(hydrate, 0); }}"
     );

@@ -97,18 +97,22 @@ fn hash_file_beside_binary(options: &LeptosOptions) -> bool {
     hash_file_path(options).is_some_and(|file| file.is_file())
 }
 
-/// The site files every page links (script and stylesheet) that are not in
+/// The site files every page needs (script, wasm, stylesheet) that are not in
 /// the site directory: a binary deployed without its `hash.txt`, or a site
 /// from another build. Pages would then load without script or style, so
 /// `serve` says so loudly at start.
 pub fn missing_site_files(options: &LeptosOptions) -> Vec<PathBuf> {
     let names = app::hydration_scripts::bundle_names(options);
     let pkg = PathBuf::from(&*options.site_root).join(&*options.site_pkg_dir);
-    [format!("{}.js", names.js), format!("{}.css", names.css)]
-        .into_iter()
-        .map(|name| pkg.join(name))
-        .filter(|path| !path.is_file())
-        .collect()
+    [
+        format!("{}.js", names.js),
+        format!("{}.wasm", names.wasm),
+        format!("{}.css", names.css),
+    ]
+    .into_iter()
+    .map(|name| pkg.join(name))
+    .filter(|path| !path.is_file())
+    .collect()
 }
 
 impl Config {

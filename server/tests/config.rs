@@ -49,6 +49,8 @@ fn a_site_without_the_files_pages_link_is_reported() {
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(site.path().join("pkg")).unwrap();
     std::fs::write(site.path().join("pkg/gatehouse.js"), "").unwrap();
+    // wasm-bindgen's name outside a cargo-leptos build (as here).
+    std::fs::write(site.path().join("pkg/gatehouse_bg.wasm"), "").unwrap();
     let options = leptos::config::LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(site.path().to_string_lossy().to_string())
@@ -60,9 +62,13 @@ fn a_site_without_the_files_pages_link_is_reported() {
     );
     std::fs::write(site.path().join("pkg/gatehouse.css"), "").unwrap();
     assert!(server::config::missing_site_files(&options).is_empty());
-    // Hashed names with no hash file next to the test binary: the plain
-    // names are looked for, and they are there.
+    // Hashed names with no hash file next to the test binary: the names
+    // fall back to the plain ones, and the plain wasm name (no `_bg`) is
+    // not there. (`Config` turns hashing off in that case.)
     let mut hashed = options;
     hashed.hash_files = true;
-    assert!(server::config::missing_site_files(&hashed).is_empty());
+    assert_eq!(
+        server::config::missing_site_files(&hashed),
+        vec![site.path().join("pkg/gatehouse.wasm")]
+    );
 }
