@@ -22,6 +22,14 @@ pub struct BundleNames {
     pub css: String,
 }
 
+/// The file of hashed names (`hash.txt`) that a `hash-files` build writes
+/// next to the server binary, where Leptos looks for it.
+pub fn hash_file(options: &LeptosOptions) -> Option<std::path::PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+}
+
 /// The names as the build gave them: with content hashes when the build
 /// hashed file names (read from the `hash.txt` it wrote next to the server
 /// binary; without that file, the plain names), the plain names otherwise.
@@ -34,9 +42,7 @@ pub fn bundle_names(options: &LeptosOptions) -> BundleNames {
         css: plain,
     };
     if options.hash_files {
-        let hashes = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+        let hashes = hash_file(options)
             .and_then(|file| std::fs::read_to_string(file).ok())
             .unwrap_or_default();
         for (kind, hash) in hashes.lines().filter_map(|line| line.split_once(':')) {

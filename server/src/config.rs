@@ -85,16 +85,9 @@ fn parsed<T: std::str::FromStr>(
     }
 }
 
-/// The file of hashed names (`hash.txt`) that a `hash-files` build writes
-/// next to this binary, where Leptos looks for it.
-fn hash_file_path(options: &LeptosOptions) -> Option<PathBuf> {
-    env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
-}
-
+/// Whether the build's `hash.txt` is next to this binary.
 fn hash_file_beside_binary(options: &LeptosOptions) -> bool {
-    hash_file_path(options).is_some_and(|file| file.is_file())
+    app::hydration_scripts::hash_file(options).is_some_and(|file| file.is_file())
 }
 
 /// The site files every page needs (script, wasm, stylesheet) that are not in
