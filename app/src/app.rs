@@ -18,6 +18,7 @@
 //! | `/admin/accounts/{id}` | one account: details, identifier, documents |
 //! | `/admin/accounts/{id}/account-manager` | its Account Manager: login, emulate, office staff |
 //! | `/portal/{org}/office-staff` | the Account Manager's office staff |
+//! | `/admin/people` | People: every login, filters, sorts, row actions |
 //!
 //! Outside the router: `POST /documents/upload` and `GET /documents/{id}/file`
 //! (`server::files`).
@@ -29,8 +30,8 @@ use crate::hydration_scripts::HydrateAfterFirstPaint;
 use crate::pages::{
     AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
     AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, NewAccountPage, NotFound,
-    OfficeStaffPage, PasswordLinkPage, PortalForgotIdentifierPage, PortalForgotPasswordPage,
-    PortalHome, PortalSignIn,
+    OfficeStaffPage, PasswordLinkPage, PeoplePage, PortalForgotIdentifierPage,
+    PortalForgotPasswordPage, PortalHome, PortalSignIn,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -75,6 +76,7 @@ lazy_page! {
     AccountRoute => AccountPage,
     AccountManagerRoute => AccountManagerPage,
     OfficeStaffRoute => OfficeStaffPage,
+    PeopleRoute => PeoplePage,
 }
 
 /// The document around the app, rendered on the server.
@@ -124,6 +126,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/accounts/new") view={Lazy::<NewAccountRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/accounts/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/accounts/:id/account-manager") view={Lazy::<AccountManagerRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/people") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/office-staff") view={Lazy::<OfficeStaffRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>

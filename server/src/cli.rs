@@ -1,5 +1,5 @@
 //! The platform operator's command line: `serve` (the default), `migrate`,
-//! `org create`, `demo`, `backup` and `restore`.
+//! `org create`, `org set-admin-limit`, `demo`, `backup` and `restore`.
 
 use crate::config::Config;
 use app::server::{
@@ -54,6 +54,15 @@ pub enum Command {
 pub enum OrgCommand {
     /// Create an organization with its first User Administrator.
     Create(OrgCreate),
+    /// Set how many User Administrators an organization may have (3 unless
+    /// changed). Existing ones keep their role; the limit applies to the
+    /// next promotion.
+    SetAdminLimit {
+        /// The organization's short name, e.g. "northwind".
+        slug: String,
+        /// The most User Administrators it may have (1 to 100).
+        limit: i32,
+    },
 }
 
 /// Arguments of `org create`.
@@ -129,6 +138,24 @@ pub async fn org_create(
     ))
 }
 
+/// `org set-admin-limit`.
+pub async fn org_set_admin_limit(
+    db: &DatabaseConnection,
+    slug: &str,
+    limit: i32,
+) -> Result<String, String> {
+    match app::server::services::administrators::set_limit(db, slug, limit).await {
+        Ok(org) => Ok(format!(
+            "{} ({}) may now have at most {} User Administrator(s).\n",
+            org.name, org.slug, org.max_user_administrators
+        )),
+        Err(app::server::error::ServiceError::NotFound) => {
+            Err(format!("No organization has the short name \"{slug}\"."))
+        }
+        Err(e) => Err(describe_error(e)),
+    }
+}
+
 /// The operator sees the whole cause (this is a terminal, not a browser).
 fn describe_error(e: app::server::error::ServiceError) -> String {
     match e {
@@ -192,6 +219,13 @@ pub async fn demo(
                     ));
                 }
             }
+        }
+        if org.other_logins > 0 {
+            out.push_str(&format!(
+                "  People         {base}/admin/people  ({} more logins of every role, password {})\n",
+                org.other_logins,
+                demo::DEMO_STAFF_PASSWORD
+            ));
         }
     }
     out.push_str("\n(Passwords are as the demo created them; development only.)\n");

@@ -59,6 +59,12 @@ async fn main() -> ExitCode {
             Ok((db, state)) => cli::org_create(&db, &config, &state.passwords, args).await,
             Err(e) => Err(e),
         },
+        Command::Org {
+            command: OrgCommand::SetAdminLimit { slug, limit },
+        } => match open(&config).await {
+            Ok((db, _)) => cli::org_set_admin_limit(&db, &slug, limit).await,
+            Err(e) => Err(e),
+        },
         Command::Serve => match open(&config).await {
             Ok((_, state)) => serve(&config, state).await.map(|_| String::new()),
             Err(e) => Err(e),

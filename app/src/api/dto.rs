@@ -372,3 +372,67 @@ pub struct DocumentsView {
     /// The upload size limit in bytes.
     pub max_upload_bytes: u64,
 }
+
+/// One login in the People directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRowView {
+    /// The login's id.
+    pub id: i32,
+    /// "First M. Last".
+    pub display_name: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Username.
+    pub username: String,
+    /// The role's stored value (for the role form).
+    pub role: String,
+    /// The role as people say it.
+    pub role_label: String,
+    /// The person is active (not disabled).
+    pub active: bool,
+    /// The login may sign in.
+    pub can_login: bool,
+    /// An email is on file (a password link can be sent).
+    pub has_email: bool,
+    /// The login has a password (else a link is a welcome link).
+    pub has_password: bool,
+    /// Last sign-in (RFC 3339), if any.
+    pub last_login_at: Option<String>,
+    /// When the login was created (RFC 3339).
+    pub created_at: String,
+    /// The latest administrative action on the login, in words:
+    /// "Password reset · 2 Dec 14:05 · by Ana Morgan".
+    pub description: Option<String>,
+    /// When that action happened (RFC 3339).
+    pub description_at: Option<String>,
+    /// Client logins: their account's name.
+    pub account_name: Option<String>,
+    /// Client logins: their account's identifier.
+    pub account_identifier: Option<String>,
+    /// Client logins: their account's id (for its page).
+    pub account_id: Option<i32>,
+}
+
+/// A page of the People directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeopleListView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The rows of this page.
+    pub rows: Vec<PersonRowView>,
+    /// The cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
+    /// Active logins (active, may sign in) matching the name filter and the
+    /// role, counted up to [`Self::count_capped`].
+    pub active_count: u64,
+    /// The count stopped at its cap: show it as "10,000+".
+    pub count_capped: bool,
+    /// The actor is a User Administrator: the row actions are offered.
+    pub can_administer: bool,
+    /// The signed-in user's own id (their row has no actions).
+    pub own_id: i32,
+    /// The organization's password policy, for the reset dialog.
+    pub policy: crate::domain::PasswordPolicy,
+}

@@ -10,6 +10,7 @@ pub mod dto;
 mod home;
 mod office_staff;
 mod password;
+mod people;
 mod recovery;
 mod sign_in;
 
@@ -20,6 +21,7 @@ pub use documents::*;
 pub use home::*;
 pub use office_staff::*;
 pub use password::*;
+pub use people::*;
 pub use recovery::*;
 pub use sign_in::*;
 

@@ -31,3 +31,18 @@ where
         }
     });
 }
+
+/// Keeps `open` in step with a `<details>` element the user opens or closes.
+pub fn on_toggle(open: RwSignal<bool>) -> impl Fn(leptos::ev::Event) + 'static {
+    move |ev| {
+        #[cfg(feature = "hydrate")]
+        {
+            let details = event_target::<web_sys::HtmlDetailsElement>(&ev);
+            open.set(details.open());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (ev, open);
+        }
+    }
+}

@@ -13,7 +13,7 @@ use crate::{
         AddReport, DeleteDocument, UpdatePdfDetails, UpdateReport,
     },
     components::{
-        actions::{close_on_success, refresh_on_success},
+        actions::{close_on_success, on_toggle, refresh_on_success},
         upload::{human_size, PdfUpload, UploadState},
         Field, FormAlert, Notice, SubmitButton, TextArea,
     },
@@ -91,21 +91,6 @@ struct Adding {
     report_open: RwSignal<bool>,
     upload: UploadState,
     upload_open: RwSignal<bool>,
-}
-
-/// Keeps `open` in step with a `<details>` element the user opens or closes.
-fn on_toggle(open: RwSignal<bool>) -> impl Fn(leptos::ev::Event) + 'static {
-    move |ev| {
-        #[cfg(feature = "hydrate")]
-        {
-            let details = event_target::<web_sys::HtmlDetailsElement>(&ev);
-            open.set(details.open());
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = (ev, open);
-        }
-    }
 }
 
 #[component]

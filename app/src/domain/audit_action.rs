@@ -44,6 +44,10 @@ pub const ACCOUNT_UPDATED: &str = "account_updated";
 pub const IDENTIFIER_CHANGED: &str = "identifier_changed";
 /// Someone set another user's password (an initial one to change).
 pub const PASSWORD_RESET: &str = "password_reset";
+/// A staff user's role was changed.
+pub const ROLE_CHANGED: &str = "role_changed";
+/// A User Administrator sent someone a password-reset link.
+pub const RESET_LINK_SENT: &str = "reset_link_sent";
 /// A staff user started emulating an Account Manager.
 pub const EMULATION_STARTED: &str = "emulation_started";
 /// A staff user stopped emulating an Account Manager.
@@ -76,6 +80,8 @@ pub const ALL: &[(&str, &str)] = &[
     (LOGIN_REVOKED, "Can Login removed"),
     (LOGIN_GRANTED, "Can Login granted"),
     (PASSWORD_RESET, "Password reset by someone else"),
+    (RESET_LINK_SENT, "Reset link sent by someone else"),
+    (ROLE_CHANGED, "Role changed"),
     (RIGHTS_CHANGED, "Office staff rights changed"),
     (EMULATION_STARTED, "Emulation started"),
     (EMULATION_STOPPED, "Emulation stopped"),
@@ -87,6 +93,31 @@ pub const ALL: &[(&str, &str)] = &[
     (DOCUMENT_DELETED, "Document deleted"),
     (ORGANIZATION_CREATED, "Organization created"),
 ];
+
+/// The actions that are administration of a login by someone (as opposed
+/// to the login's own activity such as signing in): the People list's
+/// Description column shows the latest of them, with its short label.
+pub const ADMINISTRATIVE: &[(&str, &str)] = &[
+    (USER_CREATED, "Login created"),
+    (USER_DISABLED, "Disabled"),
+    (USER_ENABLED, "Enabled"),
+    (LOGIN_REVOKED, "Can Login removed"),
+    (LOGIN_GRANTED, "Can Login granted"),
+    (PASSWORD_RESET, "Password reset"),
+    (WELCOME_SENT, "Welcome link sent"),
+    (RESET_LINK_SENT, "Reset link sent"),
+    (RIGHTS_CHANGED, "Rights changed"),
+    (ROLE_CHANGED, "Role changed"),
+];
+
+/// The Description column's label of an administrative action, `None` for
+/// any other action.
+pub fn administrative_label(action: &str) -> Option<&'static str> {
+    ADMINISTRATIVE
+        .iter()
+        .find(|(code, _)| *code == action)
+        .map(|(_, label)| *label)
+}
 
 /// The label of a stored action; unknown actions show as stored.
 pub fn label(action: &str) -> &str {

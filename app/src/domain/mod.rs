@@ -13,6 +13,7 @@ mod identifier;
 pub mod names;
 mod org;
 mod password_policy;
+pub mod people;
 mod roles;
 mod username;
 
@@ -22,6 +23,7 @@ pub use identifier::Identifier;
 pub use names::PersonName;
 pub use org::{AgencyPrefix, OrgSlug};
 pub use password_policy::{PasswordPolicy, RuleCheck, MAX_LENGTH as PASSWORD_MAX_LENGTH};
+pub use people::{PeopleQuery, PeopleSort};
 pub use roles::{ClientRole, StaffRole, UserKind};
 pub use username::Username;
 

@@ -77,6 +77,35 @@ pub fn display_name(first: &str, middle: Option<&str>, last: &str) -> String {
     }
 }
 
+/// The form names are compared and sorted in: lower case with the common
+/// Latin accents removed and runs of spaces made one, so "Zoë  Ó Brádaigh"
+/// sorts and is found as "zoe o bradaigh".
+pub fn fold(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for word in value.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase).map(fold_accent));
+    }
+    out
+}
+
+/// The unaccented letter for common Latin accented letters.
+pub fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
+        'ç' | 'Ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +124,13 @@ mod tests {
             PersonName::parse("Jane", "Quinn", "Doe").unwrap().display(),
             "Jane Quinn Doe"
         );
+    }
+
+    #[test]
+    fn fold_ignores_case_accents_and_extra_spaces() {
+        assert_eq!(fold("  Zoë   Ó Brádaigh "), "zoe o bradaigh");
+        assert_eq!(fold("ÉLODIE"), "elodie");
+        assert_eq!(fold(""), "");
     }
 
     #[test]

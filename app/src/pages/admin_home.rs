@@ -36,6 +36,7 @@ pub fn AdminHome() -> impl IntoView {
                                     <h2>"Tools"</h2>
                                     <nav class="tools" aria-label="Admin tools">
                                         <a class="button" href="/admin/accounts">"Client accounts"</a>
+                                        <a class="button" href="/admin/people">"People"</a>
                                         {h.can_read_audit.then(|| view! { <a class="button" href="/admin/audit">"Audit log"</a> })}
                                         {h.dev_mailbox.then(|| view! { <a class="button secondary" href="/admin/dev-mailbox">"Development mailbox"</a> })}
                                         <a class="button secondary" href="/account/password">"Change password"</a>

@@ -12,6 +12,7 @@ mod home;
 mod not_found;
 mod office_staff;
 mod password;
+mod people;
 mod portal_home;
 mod portal_sign_in;
 
@@ -30,6 +31,7 @@ use leptos_router::components::Redirect;
 pub use not_found::NotFound;
 pub use office_staff::OfficeStaffPage;
 pub use password::{AccountPasswordPage, PasswordLinkPage};
+pub use people::PeoplePage;
 pub use portal_home::PortalHome;
 pub use portal_sign_in::PortalSignIn;
 

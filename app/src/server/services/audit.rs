@@ -1,9 +1,15 @@
 //! Writing audit events. Called with the transaction of the change it
 //! records, so the event and the change land together or not at all.
 
-use crate::server::{auth::Actor, entities::audit_event, error::ServiceError};
+use crate::server::{
+    auth::Actor,
+    entities::{audit_event, user},
+    error::ServiceError,
+};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
 
 /// Audit action names, as stored (shared with the audit page).
 pub use crate::domain::audit_action as action;
@@ -25,13 +31,19 @@ pub struct NewEvent<'a> {
     pub details: String,
 }
 
-/// Records an event at `now`.
+/// Records an event at `now`. An administrative action about a login also
+/// becomes that login's latest one (the People list's Description), in the
+/// same transaction.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     event: NewEvent<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    audit_event::ActiveModel {
+    let target = event
+        .target_user_id
+        .filter(|_| action::administrative_label(event.action).is_some());
+    let organization_id = event.organization_id;
+    let row = audit_event::ActiveModel {
         organization_id: Set(event.organization_id),
         actor_user_id: Set(event.actor_user_id),
         on_behalf_of_user_id: Set(event.on_behalf_of_user_id),
@@ -43,6 +55,14 @@ pub async fn record<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    if let Some(target) = target {
+        user::Entity::update_many()
+            .col_expr(user::Column::AdminEventId, Expr::value(row.id))
+            .filter(user::Column::Id.eq(target))
+            .filter(user::Column::OrganizationId.eq(organization_id))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -15,11 +15,14 @@ use crate::{
         db::begin_write,
         entities::{client_account, organization, user},
         error::ServiceError,
-        services::{accounts, organizations, users},
+        services::{accounts, demo_people, organizations, users},
     },
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 /// The demo staff password (printed on the console; development only).
 pub const DEMO_STAFF_PASSWORD: &str = "Demo-Staff-2026!";
@@ -109,6 +112,9 @@ pub struct DemoOrganization {
     pub staff_usernames: Vec<String>,
     /// Its client accounts: (name, identifier, usernames).
     pub accounts: Vec<(String, String, Vec<String>)>,
+    /// Logins of the People directory not listed above (their password is
+    /// the demo staff password).
+    pub other_logins: u64,
 }
 
 /// Loads the demo data unless it is there, and describes it.
@@ -121,6 +127,7 @@ pub async fn load(
         let slug = OrgSlug::parse(demo.slug)?;
         if let Some(org) = organizations::find_by_slug(db, &slug).await? {
             ensure_newhire(db, hasher, &org, now).await?;
+            ensure_directory(db, hasher, demo, &org, now).await?;
             continue;
         }
         let created = organizations::create(
@@ -199,8 +206,26 @@ pub async fn load(
         }
         txn.commit().await?;
         ensure_newhire(db, hasher, org, now).await?;
+        ensure_directory(db, hasher, demo, org, now).await?;
     }
     describe(db).await
+}
+
+/// The first demo organization gets its People directory.
+async fn ensure_directory(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    demo: &DemoOrg,
+    org: &organization::Model,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if demo.slug != ORGS[0].slug {
+        return Ok(());
+    }
+    if let Some(admin) = demo_people::first_admin(db, org).await? {
+        demo_people::ensure(db, org, admin.id, hasher, now).await?;
+    }
+    Ok(())
 }
 
 /// Adds `newhire` (initial password, must change it) to the organization's
@@ -258,16 +283,21 @@ async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> 
         else {
             continue;
         };
+        // The logins to try first: the administrator and the broker, and
+        // the first two accounts' people; the directory's are counted.
         let staff = user::Entity::find()
             .filter(user::Column::OrganizationId.eq(org.id))
             .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
             .order_by_asc(user::Column::Id)
+            .limit(2)
             .all(db)
             .await?;
         let mut accounts = Vec::new();
+        let mut listed = staff.len() as u64;
         for account in client_account::Entity::find()
             .filter(client_account::Column::OrganizationId.eq(org.id))
             .order_by_asc(client_account::Column::Id)
+            .limit(2)
             .all(db)
             .await?
         {
@@ -279,7 +309,8 @@ async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> 
                 .await?
                 .into_iter()
                 .map(|u| u.username)
-                .collect();
+                .collect::<Vec<_>>();
+            listed += usernames.len() as u64;
             accounts.push((account.name, account.identifier, usernames));
         }
         organizations.push(DemoOrganization {
@@ -287,6 +318,11 @@ async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> 
             slug: org.slug,
             staff_usernames: staff.into_iter().map(|u| u.username).collect(),
             accounts,
+            other_logins: user::Entity::find()
+                .filter(user::Column::OrganizationId.eq(org.id))
+                .count(db)
+                .await?
+                .saturating_sub(listed),
         });
     }
     Ok(DemoSummary { organizations })

@@ -77,6 +77,20 @@ async fn queue_link<C: ConnectionTrait>(
     let token = email_tokens::issue(txn, u, purpose, now).await?;
     let link = mail.link(&format!("/password/reset?token={token}"));
     let (subject, body) = match purpose {
+        email_tokens::Purpose::Reset if actor_user_id.is_some() => (
+            "Reset your Gatehouse password".to_string(),
+            format!(
+                "Hello {name},\n\n\
+                 An administrator of {org} sent you this link to choose a new password for \
+                 the {portal} login \"{username}\".\n\n\
+                 The link works once, for 1 hour:\n\n{link}\n\n\
+                 Until you use it, your current password keeps working.\n",
+                name = u.display_name(),
+                portal = portal_name(u),
+                username = u.username,
+                org = org.name,
+            ),
+        ),
         email_tokens::Purpose::Reset => (
             "Reset your Gatehouse password".to_string(),
             format!(
@@ -105,6 +119,7 @@ async fn queue_link<C: ConnectionTrait>(
         ),
     };
     let action = match purpose {
+        email_tokens::Purpose::Reset if actor_user_id.is_some() => audit::action::RESET_LINK_SENT,
         email_tokens::Purpose::Reset => audit::action::RESET_REQUESTED,
         email_tokens::Purpose::Welcome => audit::action::WELCOME_SENT,
     };
@@ -373,4 +388,51 @@ pub async fn send_welcome(
         now,
     )
     .await
+}
+
+/// Which link [`send_password_link`] sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSent {
+    /// A welcome link: the login never had a password.
+    Welcome,
+    /// A reset link.
+    Reset,
+}
+
+/// A User Administrator sends a login of their organization a link to
+/// choose their password: a welcome link when it never had one, a reset
+/// link otherwise. The login needs an email on file and must be able to
+/// sign in.
+pub async fn send_password_link(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    actor: &Actor,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<LinkSent, ServiceError> {
+    if actor.require_staff()? != StaffRole::UserAdministrator {
+        return Err(ServiceError::Forbidden);
+    }
+    let u = user::Entity::find_by_id(user_id)
+        .filter(user::Column::OrganizationId.eq(actor.organization_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if !(u.active && u.can_login) {
+        return Err(ServiceError::Conflict(format!(
+            "{} can't sign in (disabled or without Can Login): enable the login first.",
+            u.display_name()
+        )));
+    }
+    let org = organization::Entity::find_by_id(actor.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (purpose, sent) = if u.password_hash.is_none() {
+        (email_tokens::Purpose::Welcome, LinkSent::Welcome)
+    } else {
+        (email_tokens::Purpose::Reset, LinkSent::Reset)
+    };
+    send_links(db, mail, &org, &[u], purpose, Some(actor.user_id), now).await?;
+    Ok(sent)
 }

@@ -10,7 +10,7 @@ use crate::{
         db::begin_write,
         entities::user,
         error::ServiceError,
-        services::{audit, email_tokens},
+        services::{administrators, audit, email_tokens},
     },
 };
 use chrono::{DateTime, Utc};
@@ -29,8 +29,8 @@ pub enum Switch {
 }
 
 /// Sets `switch` of a user of the actor's organization to `on`. Only a User
-/// Administrator may, and not on their own login. Returns the number of
-/// sessions ended.
+/// Administrator may, not on their own login, and never so that no User
+/// Administrator can sign in any more. Returns the number of sessions ended.
 pub async fn set(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -48,11 +48,15 @@ pub async fn set(
         ));
     }
     let txn = begin_write(db).await?;
+    administrators::lock_organization(&txn, actor.organization_id).await?;
     let u = user::Entity::find_by_id(user_id)
         .filter(user::Column::OrganizationId.eq(actor.organization_id))
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    if !on {
+        administrators::keep_one_administrator(&txn, &u).await?;
+    }
     let username = u.username.clone();
     let mut active = u.into_active_model();
     let action = match (switch, on) {
@@ -85,8 +89,8 @@ pub async fn set(
         &txn,
         audit::NewEvent {
             organization_id: actor.organization_id,
-            actor_user_id: Some(actor.user_id),
-            on_behalf_of_user_id: None,
+            actor_user_id: actor.audit_ids().0,
+            on_behalf_of_user_id: actor.audit_ids().1,
             action,
             target_user_id: Some(user_id),
             details: format!(
