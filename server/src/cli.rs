@@ -144,7 +144,9 @@ pub async fn org_set_admin_limit(
     slug: &str,
     limit: i32,
 ) -> Result<String, String> {
-    match app::server::services::administrators::set_limit(db, slug, limit).await {
+    match app::server::services::administrators::set_limit(db, slug, limit, chrono::Utc::now())
+        .await
+    {
         Ok(org) => Ok(format!(
             "{} ({}) may now have at most {} User Administrator(s).\n",
             org.name, org.slug, org.max_user_administrators

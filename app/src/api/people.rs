@@ -5,39 +5,19 @@
 use crate::{api::dto::PeopleListView, error::AppError};
 use leptos::prelude::*;
 
-/// A page of the organization's logins. The parameters are the page's
-/// address parameters (see `domain::PeopleQuery`), passed on as typed.
+/// A page of the organization's logins. `address` is the query string of
+/// the page's address (`side=clients&q=…`, see `domain::PeopleQuery`): the
+/// filters live there, and anything unknown in it falls back to a default.
 #[server(endpoint = "people")]
-#[allow(clippy::too_many_arguments)]
-pub async fn people(
-    side: Option<String>,
-    q: Option<String>,
-    active: Option<String>,
-    login: Option<String>,
-    disabled: Option<String>,
-    role: Option<String>,
-    sort: Option<String>,
-    dir: Option<String>,
-    cursor: Option<String>,
-) -> Result<PeopleListView, AppError> {
+pub async fn people(address: String) -> Result<PeopleListView, AppError> {
     use crate::{
         domain::PeopleQuery,
+        percent::query_value,
         server::{request::RequestContext, services::people},
     };
     let ctx = RequestContext::current()?;
     let actor = ctx.signed_in().await?;
-    let query = PeopleQuery::from_params(|key| match key {
-        "side" => side.clone(),
-        "q" => q.clone(),
-        "active" => active.clone(),
-        "login" => login.clone(),
-        "disabled" => disabled.clone(),
-        "role" => role.clone(),
-        "sort" => sort.clone(),
-        "dir" => dir.clone(),
-        "cursor" => cursor.clone(),
-        _ => None,
-    });
+    let query = PeopleQuery::from_params(|key| query_value(&address, key));
     ctx.finish(people::list(&ctx.state.db, &actor, &query, ctx.now()).await)
 }
 

@@ -48,6 +48,9 @@ pub const PASSWORD_RESET: &str = "password_reset";
 pub const ROLE_CHANGED: &str = "role_changed";
 /// A User Administrator sent someone a password-reset link.
 pub const RESET_LINK_SENT: &str = "reset_link_sent";
+/// The platform operator changed how many User Administrators an
+/// organization may have.
+pub const ADMIN_LIMIT_CHANGED: &str = "admin_limit_changed";
 /// A staff user started emulating an Account Manager.
 pub const EMULATION_STARTED: &str = "emulation_started";
 /// A staff user stopped emulating an Account Manager.
@@ -92,6 +95,7 @@ pub const ALL: &[(&str, &str)] = &[
     (DOCUMENT_CHANGED, "Document changed"),
     (DOCUMENT_DELETED, "Document deleted"),
     (ORGANIZATION_CREATED, "Organization created"),
+    (ADMIN_LIMIT_CHANGED, "User Administrator limit changed"),
 ];
 
 /// The actions that are administration of a login by someone (as opposed

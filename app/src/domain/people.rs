@@ -306,30 +306,10 @@ mod tests {
         };
         let href = q.href();
         let query = href.split_once('?').unwrap().1;
-        let map: HashMap<String, String> = query
-            .split('&')
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap();
-                (k.to_string(), decode(v))
-            })
-            .collect();
-        assert_eq!(PeopleQuery::from_params(|k| map.get(k).cloned()), q);
-    }
-
-    fn decode(v: &str) -> String {
-        let bytes = v.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).unwrap()
+        assert_eq!(
+            PeopleQuery::from_params(|k| crate::percent::query_value(query, k)),
+            q
+        );
     }
 
     #[test]

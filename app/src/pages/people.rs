@@ -60,23 +60,11 @@ pub fn PeoplePage() -> impl IntoView {
     let page = Resource::new(
         move || (state(), changed.get()),
         |(s, _)| {
+            let href = s.href();
             people(
-                Some(
-                    if s.side == UserKind::Client {
-                        "clients"
-                    } else {
-                        "staff"
-                    }
-                    .into(),
-                ),
-                Some(s.search.clone()),
-                Some(if s.active { "1" } else { "0" }.into()),
-                Some(if s.can_login { "1" } else { "0" }.into()),
-                Some(if s.show_disabled { "1" } else { "0" }.into()),
-                s.role.clone(),
-                Some(s.sort.as_str().into()),
-                s.descending.then(|| "desc".into()),
-                s.cursor.clone(),
+                href.split_once('?')
+                    .map(|(_, q)| q.to_string())
+                    .unwrap_or_default(),
             )
         },
     );
@@ -141,7 +129,7 @@ fn PeopleBody(list: PeopleListView, s: PeopleQuery, refresh: Callback<()>) -> im
             cols.push(header(c).into_any());
         }
         if list.can_administer {
-            cols.push(view! { <th scope="col">"Actions"</th> }.into_any());
+            cols.push(view! { <th scope="col" class="actions">"Actions"</th> }.into_any());
         }
         cols
     };
@@ -191,7 +179,7 @@ fn PeopleBody(list: PeopleListView, s: PeopleQuery, refresh: Callback<()>) -> im
     } else {
         "Nobody matches. Check the spelling, or untick Active and Can Login."
     };
-    let boxes_disabled = s.show_disabled;
+    let showing_disabled = s.show_disabled;
     view! {
         <TopBar portal="Admin Portal" organization=list.frame.organization_name.clone() user=list.frame.display_name.clone()/>
         <main class="page wide">
@@ -223,10 +211,10 @@ fn PeopleBody(list: PeopleListView, s: PeopleQuery, refresh: Callback<()>) -> im
                     <fieldset class="boxes">
                         <legend class="sr-only">"Status"</legend>
                         <label class="check" for="people-active">
-                            <input type="checkbox" id="people-active" name="active" value="1" checked=s.active disabled=boxes_disabled/>"Active"
+                            <input type="checkbox" id="people-active" name="active" value="1" checked=s.active/>"Active"
                         </label>
                         <label class="check" for="people-login">
-                            <input type="checkbox" id="people-login" name="login" value="1" checked=s.can_login disabled=boxes_disabled/>"Can Login"
+                            <input type="checkbox" id="people-login" name="login" value="1" checked=s.can_login/>"Can Login"
                         </label>
                         <label class="check" for="people-disabled">
                             <input type="checkbox" id="people-disabled" name="disabled" value="1" checked=s.show_disabled/>"Show disabled users"
@@ -236,7 +224,7 @@ fn PeopleBody(list: PeopleListView, s: PeopleQuery, refresh: Callback<()>) -> im
                 </Form>
                 <p class="count" role="status">
                     <strong>{count_text}</strong>
-                    {boxes_disabled.then_some(" · showing disabled users too")}
+                    {showing_disabled.then_some(" · showing disabled users too")}
                 </p>
                 {if list.rows.is_empty() {
                     view! { <p class="empty">{empty_text}</p> }.into_any()

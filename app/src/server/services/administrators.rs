@@ -7,8 +7,10 @@
 //! Both checks count rows and then write, so two concurrent requests could
 //! each count before the other writes. They are serialised on the
 //! organization: SQLite write transactions are `IMMEDIATE` (one writer at a
-//! time), and on PostgreSQL the organization's row is locked `FOR UPDATE`
-//! before counting.
+//! time), and on PostgreSQL the organization's row is locked `FOR NO KEY
+//! UPDATE` before counting (that lock does not conflict with the key-share
+//! locks that inserting sessions or audit rows takes, so sign-ins never wait
+//! for it and cannot deadlock with it).
 
 use crate::{
     domain::{StaffRole, UserKind},
@@ -21,6 +23,7 @@ use crate::{
     },
 };
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -28,16 +31,26 @@ use sea_orm::{
 
 /// Locks the organization's row for the rest of the transaction (a no-op
 /// on SQLite, whose write transactions already exclude each other) and
-/// returns it.
+/// returns it; then checks that `actor` is still a User Administrator who
+/// can sign in (they may have been demoted or disabled while their request
+/// was on its way).
 pub async fn lock_organization<C: ConnectionTrait>(
     txn: &C,
-    organization_id: i32,
+    actor: &Actor,
 ) -> Result<organization::Model, ServiceError> {
-    organization::Entity::find_by_id(organization_id)
-        .lock_exclusive()
+    let org = organization::Entity::find_by_id(actor.organization_id)
+        .lock(LockType::NoKeyUpdate)
         .one(txn)
         .await?
-        .ok_or(ServiceError::NotFound)
+        .ok_or(ServiceError::NotFound)?;
+    let me = user::Entity::find_by_id(actor.audit_ids().0.unwrap_or(actor.user_id))
+        .filter(user::Column::OrganizationId.eq(actor.organization_id))
+        .one(txn)
+        .await?;
+    if !me.is_some_and(|me| is_administrator(&me) && me.active && me.can_login) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(org)
 }
 
 fn is_administrator(u: &user::Model) -> bool {
@@ -118,7 +131,7 @@ pub async fn set_role(
         ));
     }
     let txn = begin_write(db).await?;
-    let org = lock_organization(&txn, actor.organization_id).await?;
+    let org = lock_organization(&txn, actor).await?;
     let target = user::Entity::find_by_id(user_id)
         .filter(user::Column::OrganizationId.eq(actor.organization_id))
         .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
@@ -159,11 +172,12 @@ pub async fn set_role(
 
 /// The platform operator sets how many User Administrators an organization
 /// may have (`server org set-admin-limit`). Existing ones stay; the limit
-/// applies to the next promotion.
+/// applies to the next promotion. Audited, as by the platform operator.
 pub async fn set_limit(
     db: &DatabaseConnection,
     slug: &str,
     limit: i32,
+    now: DateTime<Utc>,
 ) -> Result<organization::Model, ServiceError> {
     if !(1..=100).contains(&limit) {
         return Err(ServiceError::Invalid(crate::domain::ParseError {
@@ -174,13 +188,29 @@ pub async fn set_limit(
     let txn = begin_write(db).await?;
     let org = organization::Entity::find()
         .filter(organization::Column::Slug.eq(slug))
-        .lock_exclusive()
+        .lock(LockType::NoKeyUpdate)
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let before = org.max_user_administrators;
     let mut row = org.into_active_model();
     row.max_user_administrators = Set(limit);
     let org = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::NewEvent {
+            organization_id: org.id,
+            actor_user_id: None,
+            on_behalf_of_user_id: None,
+            action: audit::action::ADMIN_LIMIT_CHANGED,
+            target_user_id: None,
+            details: format!(
+                "most User Administrators changed from {before} to {limit} by the platform operator"
+            ),
+        },
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(org)
 }

@@ -60,6 +60,9 @@ pub async fn record<C: ConnectionTrait>(
             .col_expr(user::Column::AdminEventId, Expr::value(row.id))
             .filter(user::Column::Id.eq(target))
             .filter(user::Column::OrganizationId.eq(organization_id))
+            // Never back to an older event when two transactions record
+            // about the same login and the older one commits last.
+            .filter(user::Column::AdminEventId.lt(row.id))
             .exec(db)
             .await?;
     }

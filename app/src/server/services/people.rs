@@ -272,16 +272,23 @@ pub async fn list<C: ConnectionTrait>(
                 .collect()
         }
     };
-    let mut described = descriptions(
-        db,
-        org_id,
-        rows.iter()
-            .map(|r| r.admin_event_id)
-            .filter(|id| *id > 0)
-            .collect(),
-        now,
-    )
-    .await?;
+    // Who did what to whom is for User Administrators, as the audit log
+    // is; other staff see the column empty.
+    let can_administer = role == StaffRole::UserAdministrator;
+    let mut described = if can_administer {
+        descriptions(
+            db,
+            org_id,
+            rows.iter()
+                .map(|r| r.admin_event_id)
+                .filter(|id| *id > 0)
+                .collect(),
+            now,
+        )
+        .await?
+    } else {
+        HashMap::new()
+    };
     let (frame, org) = home::frame_and_org(db, actor).await?;
     let side = query.side;
     Ok(PeopleListView {
@@ -318,7 +325,7 @@ pub async fn list<C: ConnectionTrait>(
         next_cursor,
         active_count: std::cmp::min(n, COUNT_CAP),
         count_capped: n > COUNT_CAP,
-        can_administer: role == StaffRole::UserAdministrator,
+        can_administer,
         own_id: actor.user_id,
         policy: org.password_policy(),
     })

@@ -48,7 +48,7 @@ pub async fn set(
         ));
     }
     let txn = begin_write(db).await?;
-    administrators::lock_organization(&txn, actor.organization_id).await?;
+    administrators::lock_organization(&txn, actor).await?;
     let u = user::Entity::find_by_id(user_id)
         .filter(user::Column::OrganizationId.eq(actor.organization_id))
         .one(&txn)
