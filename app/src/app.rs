@@ -19,6 +19,7 @@
 //! | `/admin/accounts/{id}/account-manager` | its Account Manager: login, emulate, office staff |
 //! | `/portal/{org}/office-staff` | the Account Manager's office staff |
 //! | `/admin/people` | People: every login, filters, sorts, row actions |
+//! | `/admin/people/{id}` | one person: details, settings, Company Access, history |
 //!
 //! Outside the router: `POST /documents/upload` and `GET /documents/{id}/file`
 //! (`server::files`).
@@ -30,7 +31,7 @@ use crate::hydration_scripts::HydrateAfterFirstPaint;
 use crate::pages::{
     AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
     AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, NewAccountPage, NotFound,
-    OfficeStaffPage, PasswordLinkPage, PeoplePage, PortalForgotIdentifierPage,
+    OfficeStaffPage, PasswordLinkPage, PeoplePage, PersonPage, PortalForgotIdentifierPage,
     PortalForgotPasswordPage, PortalHome, PortalSignIn,
 };
 use leptos::prelude::*;
@@ -77,6 +78,7 @@ lazy_page! {
     AccountManagerRoute => AccountManagerPage,
     OfficeStaffRoute => OfficeStaffPage,
     PeopleRoute => PeoplePage,
+    PersonRoute => PersonPage,
 }
 
 /// The document around the app, rendered on the server.
@@ -127,6 +129,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/accounts/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/accounts/:id/account-manager") view={Lazy::<AccountManagerRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/people/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/office-staff") view={Lazy::<OfficeStaffRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>

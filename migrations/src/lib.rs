@@ -8,6 +8,7 @@ mod m20261122_000001_accounts_and_sign_in;
 mod m20261122_000002_account_lifecycle;
 mod m20261122_000003_client_accounts_and_documents;
 mod m20261204_000004_people;
+mod m20261204_000005_company_access;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_account_lifecycle::Migration),
             Box::new(m20261122_000003_client_accounts_and_documents::Migration),
             Box::new(m20261204_000004_people::Migration),
+            Box::new(m20261204_000005_company_access::Migration),
         ]
     }
 }

@@ -222,6 +222,12 @@ pub async fn demo(
                 }
             }
         }
+        if let Some((account, identifier, username)) = &org.rep_manager {
+            out.push_str(&format!(
+                "    {account}: identifier {identifier}\n      username {username:<12} password {}  (Claims Rep Manager with Company Access to 3 companies)\n",
+                demo::DEMO_CLIENT_PASSWORD
+            ));
+        }
         if org.other_logins > 0 {
             out.push_str(&format!(
                 "  People         {base}/admin/people  ({} more logins of every role, password {})\n",

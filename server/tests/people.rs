@@ -685,3 +685,118 @@ both_engines!(
         );
     }
 );
+
+both_engines!(
+    company_access_links_only_reps_to_accounts_of_their_organization,
+    |db: DatabaseConnection| async move {
+        use app::server::services::company_access;
+        let seed: Seed = common::seed(&db).await;
+        let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
+        let admin = admin_of(&db, seed.alpha.id, &seed.alpha_admin).await;
+        let by = actor(&db, admin.id).await;
+        let now = Utc::now();
+        let rep = users::insert_client(
+            &db,
+            &seed.alpha_one,
+            &users::NewClientUser {
+                username: "rep".into(),
+                first_name: "Rae".into(),
+                last_name: "Porter".into(),
+                email: None,
+                role: app::domain::ClientRole::ClaimsRepManager,
+                must_change_password: false,
+            },
+            hash.clone(),
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+        let field = |r: Result<(), ServiceError>| match r {
+            Err(ServiceError::Invalid(e)) => e.field,
+            other => panic!("{other:?}"),
+        };
+        // Another organization's account, the rep's own, twice the same.
+        assert_eq!(
+            field(
+                company_access::link(&db, &by, rep.id, seed.bravo_one.id, (true, true), now).await
+            ),
+            "account"
+        );
+        assert_eq!(
+            field(
+                company_access::link(&db, &by, rep.id, seed.alpha_one.id, (true, true), now).await
+            ),
+            "account"
+        );
+        company_access::link(&db, &by, rep.id, seed.alpha_two.id, (true, false), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            field(
+                company_access::link(&db, &by, rep.id, seed.alpha_two.id, (true, true), now).await
+            ),
+            "account"
+        );
+        // Only Claims Reps and Claims Rep Managers have Company Access.
+        let manager = user::Entity::find()
+            .filter(user::Column::ClientAccountId.eq(seed.alpha_one.id))
+            .filter(user::Column::Username.eq("manager"))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            company_access::link(&db, &by, manager.id, seed.alpha_two.id, (true, true), now).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        // In the linked account the rep has the link's rights, nothing more.
+        let rep_row = row(&db, rep.id).await;
+        let there = company_access::actor_in(&db, &rep_row, seed.alpha_two.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(there.can_modify && !there.can_delete);
+        assert_eq!(there.require_client().unwrap().1, seed.alpha_two.id);
+        assert!(company_access::actor_in(&db, &rep_row, seed.bravo_one.id)
+            .await
+            .unwrap()
+            .is_none());
+        // The page shows the link and offers only what is left.
+        let section = company_access::section(&db, &rep_row, "")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(section.links.len(), 1);
+        assert!(
+            section.available.is_empty(),
+            "alpha has two accounts: own + linked"
+        );
+        company_access::unlink(&db, &by, rep.id, seed.alpha_two.id, now)
+            .await
+            .unwrap();
+        assert!(matches!(
+            company_access::unlink(&db, &by, rep.id, seed.alpha_two.id, now).await,
+            Err(ServiceError::NotFound)
+        ));
+        let section = company_access::section(&db, &rep_row, "alpha t")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            section
+                .available
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Alpha Two"]
+        );
+        let history = audit_event::Entity::find()
+            .filter(audit_event::Column::TargetUserId.eq(rep.id))
+            .filter(audit_event::Column::Action.is_in(["company_linked", "company_unlinked"]))
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(history, 2);
+    }
+);

@@ -54,6 +54,9 @@ pub struct ClientHomeView {
     pub manages_office_staff: bool,
     /// Set while a staff user emulates this Account Manager.
     pub emulation: Option<EmulationView>,
+    /// A Claims Rep (Manager) with Company Access: the accounts to switch
+    /// between.
+    pub switcher: Option<AccountSwitchView>,
 }
 
 /// The public face of a Client Portal before sign-in.
@@ -435,4 +438,118 @@ pub struct PeopleListView {
     pub own_id: i32,
     /// The organization's password policy, for the reset dialog.
     pub policy: crate::domain::PasswordPolicy,
+}
+
+/// A client account to choose (Company Access, the account switcher).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChoiceView {
+    /// The account's id.
+    pub id: i32,
+    /// Its name.
+    pub name: String,
+    /// Its identifier.
+    pub identifier: String,
+}
+
+/// A linked client account on a person's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyLinkView {
+    /// The account.
+    pub account: AccountChoiceView,
+    /// May change its documents.
+    pub can_modify: bool,
+    /// May delete its documents.
+    pub can_delete: bool,
+}
+
+/// The Company Access section of a Claims Rep (Manager)'s page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyAccessView {
+    /// The accounts linked, by name.
+    pub links: Vec<CompanyLinkView>,
+    /// Accounts that can still be linked, by name (at most
+    /// [`Self::AVAILABLE_LIMIT`]; narrow with the page's account filter).
+    pub available: Vec<AccountChoiceView>,
+    /// More accounts match than are listed.
+    pub more_available: bool,
+}
+
+impl CompanyAccessView {
+    /// How many linkable accounts the drop-down lists at most.
+    pub const AVAILABLE_LIMIT: u64 = 200;
+}
+
+/// One line of a person's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntryView {
+    /// The event's id.
+    pub id: i32,
+    /// When (RFC 3339).
+    pub at: String,
+    /// What happened, in words.
+    pub action: String,
+    /// Details.
+    pub details: String,
+    /// Who did it ("Dana Park", "Dana Park as Sam Lee", "Gatehouse").
+    pub by: String,
+}
+
+/// A person's page in the Admin Portal (`/admin/people/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The login's id.
+    pub id: i32,
+    /// A staff login (else a client login).
+    pub is_staff: bool,
+    /// "First M. Last".
+    pub display_name: String,
+    /// First name.
+    pub first_name: String,
+    /// Middle name or initial ("" for none).
+    pub middle_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Username.
+    pub username: String,
+    /// Email ("" for none).
+    pub email: String,
+    /// Phone ("" for none).
+    pub phone: String,
+    /// The role's stored value.
+    pub role: String,
+    /// The role in words.
+    pub role_label: String,
+    /// The person is active.
+    pub active: bool,
+    /// The login may sign in.
+    pub can_login: bool,
+    /// Must replace an initial password.
+    pub must_change_password: bool,
+    /// Last sign-in (RFC 3339), if any.
+    pub last_login_at: Option<String>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// A client login's own account.
+    pub account: Option<AccountChoiceView>,
+    /// Claims Reps and Claims Rep Managers: their Company Access.
+    pub company_access: Option<CompanyAccessView>,
+    /// Audited actions about this login, newest first.
+    pub history: Vec<HistoryEntryView>,
+    /// Where the next page of history starts.
+    pub history_next: Option<i32>,
+    /// The actor may change this login (User Administrator, not themselves).
+    pub can_administer: bool,
+    /// The organization's password policy.
+    pub policy: crate::domain::PasswordPolicy,
+}
+
+/// The account switcher of a Claims Rep (Manager) with Company Access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSwitchView {
+    /// The account being worked in.
+    pub current: i32,
+    /// Their own account and every linked one, by name.
+    pub choices: Vec<AccountChoiceView>,
 }

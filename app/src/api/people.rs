@@ -99,3 +99,111 @@ pub async fn set_staff_role(user: i32, role: String) -> Result<(), AppError> {
     }))?;
     ctx.finish(administrators::set_role(&ctx.state.db, &actor, user, role, ctx.now()).await)
 }
+
+/// One person's page: details, settings, Company Access and history.
+/// `before` pages the history; `accounts` narrows the Company Access
+/// drop-down.
+#[server(endpoint = "person")]
+pub async fn person(
+    id: i32,
+    before: Option<i32>,
+    accounts: Option<String>,
+) -> Result<crate::api::dto::PersonView, AppError> {
+    use crate::server::{request::RequestContext, services::person};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    ctx.finish(
+        person::view(
+            &ctx.state.db,
+            &actor,
+            id,
+            before,
+            accounts.as_deref().unwrap_or(""),
+        )
+        .await,
+    )
+}
+
+/// Changes a person's names, email and phone.
+#[server(endpoint = "update_person_details")]
+pub async fn update_person_details(
+    user: i32,
+    first_name: String,
+    middle_name: String,
+    last_name: String,
+    email: String,
+    phone: String,
+) -> Result<(), AppError> {
+    use crate::server::{request::RequestContext, services::person};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    let details = person::Details {
+        first_name,
+        middle_name,
+        last_name,
+        email,
+        phone,
+    };
+    ctx.finish(person::update_details(&ctx.state.db, &actor, user, &details, ctx.now()).await)
+}
+
+/// Gives a Claims Rep (Manager) Company Access to one more client account.
+#[server(endpoint = "link_company")]
+pub async fn link_company(
+    user: i32,
+    account: Option<i32>,
+    can_modify: Option<String>,
+    can_delete: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::ParseError,
+        server::{request::RequestContext, services::company_access},
+    };
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    let account = ctx.finish(account.ok_or_else(|| {
+        ParseError {
+            field: "account",
+            message: "Choose a company to link.".into(),
+        }
+        .into()
+    }))?;
+    let ticked = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "on" || v == "true");
+    ctx.finish(
+        company_access::link(
+            &ctx.state.db,
+            &actor,
+            user,
+            account,
+            (ticked(&can_modify), ticked(&can_delete)),
+            ctx.now(),
+        )
+        .await,
+    )
+}
+
+/// Removes a Claims Rep (Manager)'s Company Access to an account.
+#[server(endpoint = "unlink_company")]
+pub async fn unlink_company(user: i32, account: i32) -> Result<(), AppError> {
+    use crate::server::{request::RequestContext, services::company_access};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    ctx.finish(company_access::unlink(&ctx.state.db, &actor, user, account, ctx.now()).await)
+}
+
+/// A Claims Rep (Manager) switches to another account they may work in,
+/// then lands on that account's portal home.
+#[server(endpoint = "switch_account")]
+pub async fn switch_account(account: i32) -> Result<(), AppError> {
+    use crate::server::{request::RequestContext, services::company_access};
+    let ctx = RequestContext::current()?;
+    let (actor, token) = ctx.actor_and_token().await.map_err(|e| ctx.fail(e))?;
+    ctx.finish(company_access::switch(&ctx.state.db, &actor, &token, account, ctx.now()).await)?;
+    let slug = ctx.finish(
+        crate::server::services::organizations::of_actor(&ctx.state.db, &actor)
+            .await
+            .map(|o| o.slug),
+    )?;
+    leptos_axum::redirect(&format!("/portal/{slug}"));
+    Ok(())
+}

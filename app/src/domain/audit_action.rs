@@ -48,6 +48,14 @@ pub const PASSWORD_RESET: &str = "password_reset";
 pub const ROLE_CHANGED: &str = "role_changed";
 /// A User Administrator sent someone a password-reset link.
 pub const RESET_LINK_SENT: &str = "reset_link_sent";
+/// A login was given Company Access to a client account.
+pub const COMPANY_LINKED: &str = "company_linked";
+/// A login's Company Access to a client account was removed.
+pub const COMPANY_UNLINKED: &str = "company_unlinked";
+/// A Claims Rep (Manager) switched to another account they have access to.
+pub const ACCOUNT_SWITCHED: &str = "account_switched";
+/// A login's names, email or phone were changed by someone else.
+pub const DETAILS_CHANGED: &str = "details_changed";
 /// The platform operator changed how many User Administrators an
 /// organization may have.
 pub const ADMIN_LIMIT_CHANGED: &str = "admin_limit_changed";
@@ -85,6 +93,10 @@ pub const ALL: &[(&str, &str)] = &[
     (PASSWORD_RESET, "Password reset by someone else"),
     (RESET_LINK_SENT, "Reset link sent by someone else"),
     (ROLE_CHANGED, "Role changed"),
+    (DETAILS_CHANGED, "Details changed"),
+    (COMPANY_LINKED, "Company Access given"),
+    (COMPANY_UNLINKED, "Company Access removed"),
+    (ACCOUNT_SWITCHED, "Switched account"),
     (RIGHTS_CHANGED, "Office staff rights changed"),
     (EMULATION_STARTED, "Emulation started"),
     (EMULATION_STOPPED, "Emulation stopped"),
@@ -112,6 +124,9 @@ pub const ADMINISTRATIVE: &[(&str, &str)] = &[
     (RESET_LINK_SENT, "Reset link sent"),
     (RIGHTS_CHANGED, "Rights changed"),
     (ROLE_CHANGED, "Role changed"),
+    (DETAILS_CHANGED, "Details changed"),
+    (COMPANY_LINKED, "Company Access given"),
+    (COMPANY_UNLINKED, "Company Access removed"),
 ];
 
 /// The Description column's label of an administrative action, `None` for

@@ -13,6 +13,7 @@ mod not_found;
 mod office_staff;
 mod password;
 mod people;
+mod person;
 mod portal_home;
 mod portal_sign_in;
 
@@ -32,6 +33,7 @@ pub use not_found::NotFound;
 pub use office_staff::OfficeStaffPage;
 pub use password::{AccountPasswordPage, PasswordLinkPage};
 pub use people::PeoplePage;
+pub use person::PersonPage;
 pub use portal_home::PortalHome;
 pub use portal_sign_in::PortalSignIn;
 

@@ -317,7 +317,7 @@ fn PersonRow(
     let row = r.clone();
     view! {
         <tr data-user=r.username.clone() class:inactive=!r.active on:contextmenu=on_context>
-            <th scope="row">{r.display_name.clone()}{is_own.then(|| view! { <span class="muted">" (you)"</span> })}</th>
+            <th scope="row"><A href=format!("/admin/people/{}", r.id)>{r.display_name.clone()}</A>{is_own.then(|| view! { <span class="muted">" (you)"</span> })}</th>
             <td>{r.first_name.clone()}</td>
             <td>{r.last_name.clone()}</td>
             <td><code>{r.username.clone()}</code></td>

@@ -33,6 +33,19 @@ pub fn PortalHome() -> impl IntoView {
                                     {format!("Welcome, {} · {} · signed in as ", h.display_name, h.role)}
                                     <strong class="username">{h.username.clone()}</strong>
                                 </p>
+                                // Company Access: a plain form post, so the whole page
+                                // (documents, rights) is loaded again for the account.
+                                {h.switcher.clone().map(|s| view! {
+                                    <form method="post" action="/api/switch_account" class="switcher" aria-label="Switch account">
+                                        <label for="switch-account">"Account"</label>
+                                        <select id="switch-account" name="account">
+                                            {s.choices.into_iter().map(|c| view! {
+                                                <option value=c.id selected=c.id == s.current>{c.name}</option>
+                                            }).collect_view()}
+                                        </select>
+                                        <button type="submit" class="button secondary">"Switch"</button>
+                                    </form>
+                                })}
                             </section>
                             <section class="card">
                                 <h2>"Your account"</h2>
@@ -42,7 +55,11 @@ pub fn PortalHome() -> impl IntoView {
                                     <dt>"Service company"</dt><dd>{h.organization_name.clone()}</dd>
                                     <dt>"Your role"</dt><dd>{h.role.clone()}</dd>
                                 </dl>
-                                <p class="hint">"Keep your identifier: you need it, with your username and password, to sign in."</p>
+                                <p class="hint">{if h.switcher.is_some() {
+                                    "You work in this account through Company Access; you sign in with your own account's identifier."
+                                } else {
+                                    "Keep your identifier: you need it, with your username and password, to sign in."
+                                }}</p>
                                 {h.manages_office_staff.then(|| view! {
                                     <p><a class="button" href=format!("/portal/{}/office-staff", h.organization_slug)>"Manage office staff"</a></p>
                                 })}

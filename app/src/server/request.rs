@@ -64,13 +64,26 @@ impl RequestContext {
     /// here, so that gate cannot be forgotten. A session that emulates an
     /// Account Manager yields that Account Manager, with the emulation.
     pub async fn actor(&self) -> Result<Actor, AppError> {
-        let (_, s, user) = self.live_session().await?;
+        let (token, s, user) = self.live_session().await?;
         if user.must_change_password {
             return Err(AppError::PasswordChangeRequired);
         }
-        match s.emulated_user_id {
-            Some(emulated) => self.emulating(&user, emulated).await,
-            None => Ok(Actor::from_user(&user)?),
+        match (s.emulated_user_id, s.current_account_id) {
+            (Some(emulated), _) => self.emulating(&user, emulated).await,
+            // A Claims Rep (Manager) working in a linked account: checked
+            // against the links on every request; a link removed meanwhile
+            // puts them back in their own account.
+            (None, Some(account)) => {
+                use crate::server::services::company_access;
+                match company_access::actor_in(&self.state.db, &user, account).await? {
+                    Some(actor) => Ok(actor),
+                    None => {
+                        company_access::reset_session(&self.state.db, &token).await?;
+                        Ok(Actor::from_user(&user)?)
+                    }
+                }
+            }
+            (None, None) => Ok(Actor::from_user(&user)?),
         }
     }
 

@@ -118,6 +118,7 @@ pub async fn create<C: ConnectionTrait>(
         last_seen_at: Set(now),
         expires_at: Set(now + lifetime),
         emulated_user_id: Set(None),
+        current_account_id: Set(None),
     }
     .insert(db)
     .await?;
@@ -147,6 +148,7 @@ pub async fn rotate<C: ConnectionTrait>(
         last_seen_at: Set(now),
         expires_at: Set(old.expires_at),
         emulated_user_id: Set(emulated_user_id),
+        current_account_id: Set(None),
     }
     .insert(db)
     .await?;

@@ -4,6 +4,7 @@
 
 pub mod audit_event;
 pub mod client_account;
+pub mod company_access;
 pub mod document;
 pub mod email_token;
 pub mod organization;

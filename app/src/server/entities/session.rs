@@ -16,6 +16,10 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     /// The Account Manager this (staff) session is emulating, if any.
     pub emulated_user_id: Option<i32>,
+    /// The client account a Claims Rep (Manager) with Company Access is
+    /// working in, when not their own (checked against the links on every
+    /// request).
+    pub current_account_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,8 @@ pub struct Model {
     pub middle_name: Option<String>,
     pub last_name: String,
     pub email: Option<String>,
+    /// Phone number as typed, if any.
+    pub phone: Option<String>,
     /// PHC string of the argon2id hash; `None` until a password is set.
     pub password_hash: Option<String>,
     pub active: bool,

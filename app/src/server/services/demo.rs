@@ -115,6 +115,9 @@ pub struct DemoOrganization {
     /// Logins of the People directory not listed above (their password is
     /// the demo staff password).
     pub other_logins: u64,
+    /// The Claims Rep Manager with Company Access: (account name,
+    /// identifier, username), when the directory is there.
+    pub rep_manager: Option<(String, String, String)>,
 }
 
 /// Loads the demo data unless it is there, and describes it.
@@ -313,7 +316,20 @@ async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> 
             listed += usernames.len() as u64;
             accounts.push((account.name, account.identifier, usernames));
         }
+        let rep_manager = match user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(org.id))
+            .filter(user::Column::Username.eq(demo_people::DEMO_REP_MANAGER))
+            .one(db)
+            .await?
+        {
+            Some(rep) => client_account::Entity::find_by_id(rep.client_account_id.unwrap_or(0))
+                .one(db)
+                .await?
+                .map(|a| (a.name, a.identifier, rep.username)),
+            None => None,
+        };
         organizations.push(DemoOrganization {
+            rep_manager,
             name: org.name,
             slug: org.slug,
             staff_usernames: staff.into_iter().map(|u| u.username).collect(),

@@ -8,7 +8,7 @@ use crate::{
     domain::{ClientRole, PersonName, StaffRole, UserKind},
     server::{
         db::begin_write,
-        entities::{organization, user},
+        entities::{client_account, company_access, organization, user},
         error::ServiceError,
         services::{accounts, audit, users},
     },
@@ -62,7 +62,7 @@ const LAST: &[&str] = &[
 const ACCOUNTS: &[(&str, &str)] = &[
     ("Harbourfront Claims Group", "(416) 555-0300"),
     ("Eastgate Property Management", "(905) 555-0412"),
-    ("Rivermont Adjusters", "(647) 555-0177"),
+    ("Rivermont Adjusters", "(647) 555-0388"),
 ];
 
 /// A small fixed pseudo-random sequence (the same demo every time).
@@ -102,6 +102,7 @@ pub async fn ensure(
     let mut rng = Sequence(2026);
     let txn = begin_write(db).await?;
     let mut made: Vec<user::Model> = Vec::new();
+    let mut accounts_made = Vec::new();
     for i in 0..140 {
         let name = PersonName::parse(FIRST[rng.next(FIRST.len())], "", LAST[rng.next(LAST.len())])?;
         let role = match i {
@@ -151,6 +152,7 @@ pub async fn ensure(
             now - Duration::days(380),
         )
         .await?;
+        accounts_made.push(account.clone());
         for i in 0..60 {
             let (first, last) = (FIRST[rng.next(FIRST.len())], LAST[rng.next(LAST.len())]);
             let role = if i == 0 {
@@ -231,9 +233,80 @@ pub async fn ensure(
             .await?;
         }
     }
+    // Two Claims Rep Managers with known sign-ins: Rosa Delgado serves three
+    // companies besides her own; Tariq Haddad has no Company Access yet.
+    let client_hash = hasher
+        .hash(super::demo::DEMO_CLIENT_PASSWORD.into())
+        .await?;
+    let first_account = client_account::Entity::find()
+        .filter(client_account::Column::OrganizationId.eq(org.id))
+        .order_by_asc(client_account::Column::Id)
+        .one(&txn)
+        .await?;
+    for (account, username, first, last) in [
+        (&accounts_made[0], DEMO_REP_MANAGER, "Rosa", "Delgado"),
+        (&accounts_made[2], "tariq", "Tariq", "Haddad"),
+    ] {
+        let rep = users::insert_client(
+            &txn,
+            account,
+            &users::NewClientUser {
+                username: username.into(),
+                first_name: first.into(),
+                last_name: last.into(),
+                email: Some(format!("{username}@claims.example")),
+                role: ClientRole::ClaimsRepManager,
+                must_change_password: false,
+            },
+            client_hash.clone(),
+            Some(admin_id),
+            now - Duration::days(200),
+        )
+        .await?;
+        if username != DEMO_REP_MANAGER {
+            continue;
+        }
+        let linked = first_account
+            .iter()
+            .chain([&accounts_made[1], &accounts_made[2]]);
+        for (k, target) in linked.enumerate() {
+            company_access::ActiveModel {
+                organization_id: Set(org.id),
+                user_id: Set(rep.id),
+                client_account_id: Set(target.id),
+                can_modify: Set(k == 0),
+                can_delete: Set(false),
+                created_at: Set(now - Duration::days(100)),
+                created_by_user_id: Set(Some(admin_id)),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            audit::record(
+                &txn,
+                audit::NewEvent {
+                    organization_id: org.id,
+                    actor_user_id: Some(admin_id),
+                    on_behalf_of_user_id: None,
+                    action: audit::action::COMPANY_LINKED,
+                    target_user_id: Some(rep.id),
+                    details: format!(
+                        "Company Access to {} ({}) given to \"{username}\" (demo history)",
+                        target.name, target.identifier
+                    ),
+                },
+                now - Duration::days(100),
+            )
+            .await?;
+        }
+    }
     txn.commit().await?;
     Ok(())
 }
+
+/// The demo Claims Rep Manager with Company Access to three companies (in
+/// Harbourfront Claims Group; demo client password).
+pub const DEMO_REP_MANAGER: &str = "rdelgado";
 
 /// The organization's first User Administrator (the demo's admin).
 pub async fn first_admin(

@@ -106,9 +106,10 @@ pub async fn client_home<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
+    // The account may be one the user has Company Access to rather than
+    // their own (the actor was built from the checked link).
     let me = user::Entity::find_by_id(actor.user_id)
         .filter(user::Column::OrganizationId.eq(actor.organization_id))
-        .filter(user::Column::ClientAccountId.eq(account_id))
         .one(db)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
@@ -122,6 +123,7 @@ pub async fn client_home<C: ConnectionTrait>(
         role: role.label().to_string(),
         manages_office_staff: role == crate::domain::ClientRole::AccountManager,
         emulation: crate::server::services::emulation::banner(actor),
+        switcher: crate::server::services::company_access::switcher(db, actor).await?,
     })
 }
 
