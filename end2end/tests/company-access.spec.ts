@@ -34,7 +34,7 @@ test('an administrator links companies to a rep manager, who then switches betwe
   // Link two companies, one at a time.
   const access = page.getByRole('region', { name: 'Company Access' });
   for (const company of ['Lakeside Towers', 'Eastgate Property Management']) {
-    await access.getByLabel('Company').selectOption({ label: company });
+    await access.getByLabel('Company', { exact: true }).selectOption({ label: company });
     await access.getByRole('button', { name: 'Link Company' }).click();
     await expect(access.getByRole('list', { name: 'Linked companies' })).toContainText(company);
   }
@@ -43,7 +43,7 @@ test('an administrator links companies to a rep manager, who then switches betwe
   await access.getByRole('button', { name: 'Unlink Eastgate Property Management' }).click();
   await expect(access.getByRole('list', { name: 'Linked companies' })).not.toContainText('Eastgate');
   await expect(access.getByRole('list', { name: 'Linked companies' })).toContainText('Lakeside Towers');
-  await access.getByLabel('Company').selectOption({ label: 'Maple Row Condominiums' });
+  await access.getByLabel('Company', { exact: true }).selectOption({ label: 'Maple Row Condominiums' });
   await access.getByRole('button', { name: 'Link Company' }).click();
   await expect(access.getByRole('list', { name: 'Linked companies' })).toContainText('Maple Row Condominiums');
   // History shows what was done and by whom.

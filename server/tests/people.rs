@@ -800,3 +800,129 @@ both_engines!(
         assert_eq!(history, 2);
     }
 );
+
+both_engines!(
+    consolidating_links_the_other_logins_accounts_and_makes_them_inactive,
+    |db: DatabaseConnection| async move {
+        use app::server::services::{company_access, consolidation};
+        let seed: Seed = common::seed(&db).await;
+        let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
+        let admin = admin_of(&db, seed.alpha.id, &seed.alpha_admin).await;
+        let by = actor(&db, admin.id).await;
+        let now = Utc::now();
+        let client = |account: app::server::entities::client_account::Model,
+                      username: &'static str,
+                      (first, last): (&'static str, &'static str),
+                      email: Option<&'static str>,
+                      role: app::domain::ClientRole| {
+            let (db, hash) = (db.clone(), hash.clone());
+            async move {
+                users::insert_client(
+                    &db,
+                    &account,
+                    &users::NewClientUser {
+                        username: username.into(),
+                        first_name: first.into(),
+                        last_name: last.into(),
+                        email: email.map(Into::into),
+                        role,
+                        must_change_password: false,
+                    },
+                    hash,
+                    None,
+                    now,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        use app::domain::ClientRole::*;
+        let keep = client(
+            seed.alpha_one.clone(),
+            "mei",
+            ("Mei", "Lin"),
+            Some("mei@example.com"),
+            ClaimsRepManager,
+        )
+        .await;
+        // Same email (another name spelling), in alpha_two: folded in.
+        let by_email = client(
+            seed.alpha_two.clone(),
+            "meil",
+            ("May", "Lin"),
+            Some("MEI@example.com"),
+            OfficeStaff,
+        )
+        .await;
+        // Same name, no email, in alpha_one (the kept login's own account):
+        // made inactive, nothing to link.
+        let by_name = client(
+            seed.alpha_one.clone(),
+            "mlin2",
+            ("Méi", "LIN"),
+            None,
+            ClaimsRep,
+        )
+        .await;
+        // Bravo's Mei Lin is never touched.
+        let bravo = client(
+            seed.bravo_one.clone(),
+            "mei",
+            ("Mei", "Lin"),
+            Some("mei@example.com"),
+            OfficeStaff,
+        )
+        .await;
+        let keep_row = row(&db, keep.id).await;
+        let others = consolidation::other_logins(&db, &keep_row).await.unwrap();
+        let mut ids: Vec<i32> = others.iter().map(|o| o.id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, [by_email.id, by_name.id]);
+        assert!(others.iter().any(|o| o.id == by_email.id && o.same_email));
+
+        // Only a Claims Rep (Manager) login can be the one kept.
+        assert!(matches!(
+            consolidation::consolidate(&db, &by, by_email.id, now).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        // Only User Administrators of the organization.
+        let bravo_admin = admin_of(&db, seed.bravo.id, &seed.bravo_admin).await;
+        assert!(matches!(
+            consolidation::consolidate(&db, &actor(&db, bravo_admin.id).await, keep.id, now).await,
+            Err(ServiceError::NotFound)
+        ));
+        let summary = consolidation::consolidate(&db, &by, keep.id, now)
+            .await
+            .unwrap();
+        assert_eq!(summary.linked, ["Alpha Two"]);
+        let mut gone = summary.deactivated.clone();
+        gone.sort();
+        assert_eq!(gone, ["meil", "mlin2"]);
+        assert!(!row(&db, by_email.id).await.active);
+        assert!(!row(&db, by_name.id).await.active);
+        assert!(
+            row(&db, bravo.id).await.active,
+            "another organization's Mei Lin"
+        );
+        // The kept login now works in alpha_two with the office staff
+        // login's rights there (none granted).
+        let there = company_access::actor_in(&db, &row(&db, keep.id).await, seed.alpha_two.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!there.can_modify && !there.can_delete);
+        // One audit row per change: one link, two logins made inactive.
+        let audited = audit_event::Entity::find()
+            .filter(audit_event::Column::OrganizationId.eq(seed.alpha.id))
+            .filter(audit_event::Column::Action.is_in(["company_linked", "user_disabled"]))
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(audited, 3);
+        // Nothing left to do a second time.
+        let again = consolidation::consolidate(&db, &by, keep.id, now)
+            .await
+            .unwrap();
+        assert!(again.linked.is_empty() && again.deactivated.is_empty());
+    }
+);

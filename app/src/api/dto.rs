@@ -517,6 +517,10 @@ pub struct PersonView {
     pub email: String,
     /// Phone ("" for none).
     pub phone: String,
+    /// Email, phone and password state are shown (User Administrators).
+    pub contact_shown: bool,
+    /// The login has a password.
+    pub has_password: bool,
     /// The role's stored value.
     pub role: String,
     /// The role in words.
@@ -535,6 +539,9 @@ pub struct PersonView {
     pub account: Option<AccountChoiceView>,
     /// Claims Reps and Claims Rep Managers: their Company Access.
     pub company_access: Option<CompanyAccessView>,
+    /// Client logins (User Administrators): other logins of the same
+    /// person.
+    pub other_logins: Vec<OtherLoginView>,
     /// Audited actions about this login, newest first.
     pub history: Vec<HistoryEntryView>,
     /// Where the next page of history starts.
@@ -552,4 +559,35 @@ pub struct AccountSwitchView {
     pub current: i32,
     /// Their own account and every linked one, by name.
     pub choices: Vec<AccountChoiceView>,
+}
+
+/// Another login that looks like the same person (same email, or same first
+/// and last name), on a client's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherLoginView {
+    /// The login's id.
+    pub id: i32,
+    /// "First M. Last".
+    pub display_name: String,
+    /// Username.
+    pub username: String,
+    /// Role in words.
+    pub role_label: String,
+    /// Its account's name.
+    pub account_name: String,
+    /// Its account's identifier.
+    pub account_identifier: String,
+    /// Found by the same email (else by the same name).
+    pub same_email: bool,
+    /// Still active.
+    pub active: bool,
+}
+
+/// What consolidating a person's logins changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsolidationView {
+    /// Accounts newly linked to the kept login.
+    pub linked: Vec<String>,
+    /// Usernames of the logins made inactive.
+    pub deactivated: Vec<String>,
 }

@@ -207,3 +207,13 @@ pub async fn switch_account(account: i32) -> Result<(), AppError> {
     leptos_axum::redirect(&format!("/portal/{slug}"));
     Ok(())
 }
+
+/// Keeps a Claims Rep (Manager) login and folds the person's other logins
+/// into it; answers what changed.
+#[server(endpoint = "consolidate_logins")]
+pub async fn consolidate_logins(user: i32) -> Result<crate::api::dto::ConsolidationView, AppError> {
+    use crate::server::{request::RequestContext, services::consolidation};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    ctx.finish(consolidation::consolidate(&ctx.state.db, &actor, user, ctx.now()).await)
+}

@@ -7,7 +7,8 @@
 use crate::{
     api::{
         dto::{CompanyAccessView, PersonView},
-        person, LinkCompany, SetPersonAccess, SetStaffRole, UnlinkCompany, UpdatePersonDetails,
+        person, ConsolidateLogins, LinkCompany, SetPersonAccess, SetStaffRole, UnlinkCompany,
+        UpdatePersonDetails,
     },
     components::{
         actions::{close_on_success, on_toggle, refresh_on_success},
@@ -87,6 +88,9 @@ fn PersonBody(p: PersonView, refresh: Callback<()>, filter: String, paged: bool)
             {p.company_access.clone().map(|access| view! {
                 <CompanyAccessCard user=p.id access refresh filter=filter.clone() back=back.clone() can_administer=p.can_administer/>
             })}
+            {(!p.other_logins.is_empty()).then(|| view! {
+                <OtherLoginsCard p=p.clone() refresh/>
+            })}
             {(!p.history.is_empty() || p.can_administer).then(|| view! {
                 <section class="card" role="region" aria-label="History">
                     <h2>"History"</h2>
@@ -140,8 +144,10 @@ fn DetailsCard(p: PersonView, refresh: Callback<()>) -> impl IntoView {
                     <dt>"Account"</dt>
                     <dd><A href=format!("/admin/accounts/{}", a.id)>{a.name}</A>" "<code class="identifier">{a.identifier}</code></dd>
                 })}
-                <dt>"Email"</dt><dd>{if p.email.is_empty() { none() } else { view! { <span>{p.email.clone()}</span> }.into_any() }}</dd>
-                <dt>"Phone"</dt><dd>{if p.phone.is_empty() { none() } else { view! { <span>{p.phone.clone()}</span> }.into_any() }}</dd>
+                {p.contact_shown.then(|| view! {
+                    <dt>"Email"</dt><dd>{if p.email.is_empty() { none() } else { view! { <span>{p.email.clone()}</span> }.into_any() }}</dd>
+                    <dt>"Phone"</dt><dd>{if p.phone.is_empty() { none() } else { view! { <span>{p.phone.clone()}</span> }.into_any() }}</dd>
+                })}
                 <dt>"Last logon"</dt><dd>{p.last_login_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</dd>
                 <dt>"Created"</dt><dd>{short_time(&p.created_at)}</dd>
             </dl>
@@ -194,7 +200,9 @@ fn SettingsCard(p: PersonView, refresh: Callback<()>) -> impl IntoView {
             <dl class="facts">
                 <dt>"Active"</dt><dd>{if p.active { "Active" } else { "Inactive (disabled)" }}</dd>
                 <dt>"Can Login"</dt><dd>{if p.can_login { "Yes" } else { "No" }}</dd>
-                <dt>"Password"</dt><dd>{if p.must_change_password { "Initial password: to be changed at next sign-in" } else { "Chosen by the user" }}</dd>
+                {p.contact_shown.then(|| view! {
+                    <dt>"Password"</dt><dd>{if !p.has_password { "None yet: send a welcome link" } else if p.must_change_password { "Initial password: to be changed at next sign-in" } else { "Chosen by the user" }}</dd>
+                })}
             </dl>
             {if p.can_administer {
                 view! {
@@ -257,7 +265,7 @@ fn CompanyAccessCard(
                                 (true, true) => "may modify and delete documents",
                                 (true, false) => "may modify documents",
                                 (false, true) => "may delete documents",
-                                (false, false) => "view only",
+                                (false, false) => "no modify or delete rights",
                             };
                             view! {
                                 <li>
@@ -310,6 +318,55 @@ fn CompanyAccessCard(
                 </ActionForm>
             })}
             <p class="save-close"><A href=back attr:class="button">"Save & Close"</A></p>
+        </section>
+    }
+}
+
+/// "Other logins of this person" with the one-step consolidation.
+#[component]
+fn OtherLoginsCard(p: PersonView, refresh: Callback<()>) -> impl IntoView {
+    let consolidate = ServerAction::<ConsolidateLogins>::new();
+    refresh_on_success(consolidate, refresh);
+    let error = Signal::derive(move || consolidate.value().get().and_then(Result::err));
+    let done = move || consolidate.value().get().and_then(Result::ok);
+    let rep = p.company_access.is_some();
+    view! {
+        <section class="card" role="region" aria-label="Other logins of this person">
+            <h2>"Other logins of this person"</h2>
+            <p class="lead">"Logins of the organization with the same email, or the same first and last name."</p>
+            <ul class="links" aria-label="Other logins">
+                {p.other_logins.clone().into_iter().map(|o| view! {
+                    <li>
+                        <A href=format!("/admin/people/{}", o.id)>{o.display_name}</A>" "
+                        <code>{o.username}</code>
+                        <span class="muted">{format!(" · {} · {} ", o.role_label, o.account_name)}</span>
+                        <code class="identifier">{o.account_identifier}</code>
+                        <span class="muted">{if o.same_email { " · same email" } else { " · same name" }}</span>
+                        {(!o.active).then(|| view! { <span class="badge">"Disabled"</span> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            {move || done().map(|d| view! {
+                <div class="notice" role="status">
+                    <p>"Consolidated into this login."</p>
+                    <p>{if d.linked.is_empty() { "No new company linked.".to_string() } else { format!("Company Access given to: {}.", d.linked.join(", ")) }}</p>
+                    <p>{if d.deactivated.is_empty() { "No login made inactive.".to_string() } else { format!("Made inactive: {}.", d.deactivated.join(", ")) }}</p>
+                </div>
+            })}
+            {if p.can_administer && rep {
+                view! {
+                    <ActionForm action=consolidate attr:class="inline" attr:aria-label="Consolidate logins">
+                        <FormAlert error/>
+                        <input type="hidden" name="user" value=p.id/>
+                        <p class="hint">"Consolidate keeps this login, gives it Company Access to the others' accounts with the rights they had there, and makes the others inactive."</p>
+                        <SubmitButton pending=consolidate.pending() label="Consolidate" busy_label="Consolidating…"/>
+                    </ActionForm>
+                }.into_any()
+            } else if p.can_administer {
+                view! { <p class="hint">"To consolidate, open the person's Claims Rep or Claims Rep Manager login: only it can work in several companies."</p> }.into_any()
+            } else {
+                ().into_any()
+            }}
         </section>
     }
 }

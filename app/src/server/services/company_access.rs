@@ -95,8 +95,9 @@ pub async fn section<C: ConnectionTrait>(
     let mut q = client_account::Entity::find()
         .filter(client_account::Column::OrganizationId.eq(target.organization_id))
         .filter(client_account::Column::Id.is_not_in(exclude));
-    // As the accounts table searches: Unicode lower case.
-    let term = filter.trim().to_lowercase();
+    // As the accounts table searches: Unicode lower case; a name is never
+    // longer than this.
+    let term: String = filter.trim().to_lowercase().chars().take(100).collect();
     if !term.is_empty() {
         let escaped = term
             .replace('\\', "\\\\")
@@ -207,7 +208,7 @@ pub async fn link(
         (true, true) => "may modify and delete",
         (true, false) => "may modify",
         (false, true) => "may delete",
-        (false, false) => "view only",
+        (false, false) => "no modify or delete rights",
     };
     audit::record_by(
         &txn,
@@ -358,6 +359,9 @@ pub async fn switch(
         .one(&txn)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
+    if !may_have_access(&me) {
+        return Err(ServiceError::NotFound);
+    }
     let current = if me.client_account_id == Some(account_id) {
         None
     } else if actor_in(&txn, &me, account_id).await?.is_some() {
@@ -365,6 +369,14 @@ pub async fn switch(
     } else {
         return Err(ServiceError::NotFound);
     };
+    let working_in = match actor.principal {
+        Principal::Client { account_id, .. } => account_id,
+        Principal::Staff(_) => 0,
+    };
+    if working_in == account_id {
+        // Already there: nothing to change or record.
+        return Ok(());
+    }
     let account = client_account::Entity::find_by_id(account_id)
         .filter(client_account::Column::OrganizationId.eq(actor.organization_id))
         .one(&txn)

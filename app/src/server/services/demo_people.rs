@@ -300,6 +300,30 @@ pub async fn ensure(
             .await?;
         }
     }
+    // One person with two logins, as the desktop tools forced: a Claims Rep
+    // Manager login and an office staff login elsewhere, same email. Her
+    // page offers to consolidate them.
+    for (account, username, role) in [
+        (&accounts_made[0], "mlin", ClientRole::ClaimsRepManager),
+        (&accounts_made[1], "mei", ClientRole::OfficeStaff),
+    ] {
+        users::insert_client(
+            &txn,
+            account,
+            &users::NewClientUser {
+                username: username.into(),
+                first_name: "Mei".into(),
+                last_name: "Lin".into(),
+                email: Some("mei.lin@claims.example".into()),
+                role,
+                must_change_password: false,
+            },
+            client_hash.clone(),
+            Some(admin_id),
+            now - Duration::days(150),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod client_logins;
 pub mod company_access;
+pub mod consolidation;
 pub mod demo;
 pub mod demo_people;
 pub mod dev_mailbox;

@@ -14,7 +14,9 @@ use crate::{
         db::begin_write,
         entities::{audit_event, client_account, user},
         error::ServiceError,
-        services::{activity, administrators, audit, company_access, home},
+        services::{
+            activity, administrators, audit, company_access, consolidation, email_tokens, home,
+        },
     },
 };
 use chrono::{DateTime, Utc};
@@ -60,9 +62,10 @@ pub async fn view<C: ConnectionTrait>(
             }),
         None => None,
     };
-    let can_administer = role == StaffRole::UserAdministrator && u.id != actor.user_id;
+    let is_administrator = role == StaffRole::UserAdministrator;
+    let can_administer = is_administrator && u.id != actor.user_id;
     // Who did what is User Administrator reading, as the audit log is.
-    let (history, history_next) = if role == StaffRole::UserAdministrator {
+    let (history, history_next) = if is_administrator {
         history(db, actor.organization_id, u.id, history_before).await?
     } else {
         (Vec::new(), None)
@@ -75,16 +78,25 @@ pub async fn view<C: ConnectionTrait>(
         display_name: u.display_name(),
         role_label: role_label(side, &u.role).unwrap_or("—").to_string(),
         company_access: company_access::section(db, &u, account_filter).await?,
+        other_logins: if is_administrator {
+            consolidation::other_logins(db, &u).await?
+        } else {
+            Vec::new()
+        },
         first_name: u.first_name,
         middle_name: u.middle_name.unwrap_or_default(),
         last_name: u.last_name,
         username: u.username,
-        email: u.email.unwrap_or_default(),
-        phone: u.phone.unwrap_or_default(),
+        // Contact details and password state are for User Administrators,
+        // as the People list shows others only whether an email exists.
+        email: u.email.filter(|_| is_administrator).unwrap_or_default(),
+        phone: u.phone.filter(|_| is_administrator).unwrap_or_default(),
+        has_password: u.password_hash.is_some() || !is_administrator,
+        contact_shown: is_administrator,
         role: u.role,
         active: u.active,
         can_login: u.can_login,
-        must_change_password: u.must_change_password,
+        must_change_password: u.must_change_password && is_administrator,
         last_login_at: u.last_login_at.map(|t| t.to_rfc3339()),
         created_at: u.created_at.to_rfc3339(),
         account,
@@ -233,6 +245,7 @@ pub async fn update_details(
         return Ok(());
     }
     let username = u.username.clone();
+    let email_changed = u.email != email;
     let mut row = u.into_active_model();
     row.first_name = Set(name.first().into());
     row.middle_name = Set(name.middle().map(Into::into));
@@ -240,6 +253,12 @@ pub async fn update_details(
     row.email = Set(email);
     row.phone = Set(phone);
     row.update(&txn).await?;
+    if email_changed {
+        // A welcome or reset link already sent to the old address must
+        // not set the password any more.
+        email_tokens::retire_all(&txn, id, now).await?;
+        changed.push("outstanding email links cancelled".into());
+    }
     audit::record_by(
         &txn,
         actor,
