@@ -25,7 +25,7 @@ async function openAllDisclosures(page: Page) {
   // Visible ones only (a disclosure inside a closed one shows once its
   // parent opens); each click reveals at most a few more.
   const closed = page.locator('details:not([open]) > summary:visible');
-  for (let guard = 0; guard < 50 && (await closed.count()) > 0; guard++) {
+  for (let guard = 0; guard < 250 && (await closed.count()) > 0; guard++) {
     await closed.first().click();
   }
   expect(await closed.count(), 'every visible disclosure opened').toBe(0);

@@ -47,7 +47,7 @@ test('an administrator links companies to a rep manager, who then switches betwe
   await access.getByRole('button', { name: 'Link Company' }).click();
   await expect(access.getByRole('list', { name: 'Linked companies' })).toContainText('Maple Row Condominiums');
   // History shows what was done and by whom.
-  await expect(page.getByRole('region', { name: 'History' })).toContainText('Company Access removed');
+  await expect(page.getByRole('region', { name: 'History', exact: true })).toContainText('Company Access removed');
   await page.getByRole('link', { name: 'Save & Close' }).click();
   await expect(page).toHaveURL(/\/admin\/people/);
 
@@ -55,7 +55,7 @@ test('an administrator links companies to a rep manager, who then switches betwe
   const rep = await browser.newPage();
   await rep.goto('/portal/northwind/sign-in');
   await hydrated(rep);
-  await rep.getByLabel('Identifier').fill(RIVERMONT);
+  await rep.getByLabel('Identifier', { exact: true }).fill(RIVERMONT);
   await rep.getByLabel('Username').fill('tariq');
   await rep.getByLabel('Password', { exact: true }).fill(CLIENT_PASSWORD);
   await rep.getByRole('button', { name: 'Sign in' }).click();

@@ -6,7 +6,7 @@ import { CLIENT_PASSWORD, STAFF_PASSWORD, LAKESIDE } from './helpers';
 // page is added here once and is measured and checked from then on.
 
 /** Who is signed in when the page is opened. */
-export type Visitor = 'nobody' | 'staff' | 'manager';
+export type Visitor = 'nobody' | 'staff' | 'manager' | 'rep';
 
 /** Which budget a page answers to (issue 13): the sign-in pages and the
  * portal home are what insureds open on phones, so they get the tight one. */
@@ -33,26 +33,40 @@ export const TARGET_BYTES: Record<Budget, number> = { entry: 160_000, other: 220
 
 // Lakeside Towers in the demo data: the first client account of Northwind.
 const ACCOUNT = 1;
+// Mei Lin's Claims Rep Manager login in the demo data (Company Access and
+// "Other logins of this person" on one page); ids follow the demo's order.
+const MEI_LIN = 330;
+// Harbourfront Claims Group, the account of the demo's rep manager.
+const HARBOURFRONT = '4165550300';
 
+// 2026-12-04, People and Company Access (issue 11): every ceiling was raised
+// by about 25 KB. The new pages' code and text are in their own chunks, but
+// the main module still grew by that much (their strings stay in the main
+// module's data segment, and generic code shared by two lazy pages lands in
+// main). Measured with budget.spec.ts; BENCHMARKS.md, "Page weight".
 export const PAGES: PageCase[] = [
-  { name: 'Start page', path: '/', visitor: 'nobody', budget: 'other', ceiling: 250_000 },
-  { name: 'Admin Portal sign-in', path: '/admin/sign-in?org=northwind', visitor: 'nobody', budget: 'entry', ceiling: 250_000 },
-  { name: 'Client Portal sign-in', path: '/portal/northwind/sign-in', visitor: 'nobody', budget: 'entry', ceiling: 250_000 },
-  { name: 'Client Portal home', path: '/portal/northwind', visitor: 'manager', budget: 'entry', ceiling: 365_000 },
-  { name: 'Office staff', path: '/portal/northwind/office-staff', visitor: 'manager', budget: 'other', ceiling: 350_000 },
-  { name: 'Forgot password (Client Portal)', path: '/portal/northwind/forgot-password', visitor: 'nobody', budget: 'other', ceiling: 265_000 },
-  { name: 'Forgot identifier', path: '/portal/northwind/forgot-identifier', visitor: 'nobody', budget: 'other', ceiling: 265_000 },
-  { name: 'Forgot password (Admin Portal)', path: '/admin/forgot-password?org=northwind', visitor: 'nobody', budget: 'other', ceiling: 260_000 },
-  { name: 'Set password from a link', path: '/password/reset?token=expired-or-unknown', visitor: 'nobody', budget: 'other', ceiling: 290_000 },
-  { name: 'Change password', path: '/account/password', visitor: 'staff', budget: 'other', ceiling: 295_000 },
-  { name: 'Admin Portal home', path: '/admin', visitor: 'staff', budget: 'other', ceiling: 285_000 },
-  { name: 'Client accounts', path: '/admin/accounts', visitor: 'staff', budget: 'other', ceiling: 320_000 },
-  { name: 'New account', path: '/admin/accounts/new', visitor: 'staff', budget: 'other', ceiling: 285_000 },
-  { name: 'Account', path: `/admin/accounts/${ACCOUNT}`, visitor: 'staff', budget: 'other', ceiling: 380_000 },
-  { name: 'Account Manager', path: `/admin/accounts/${ACCOUNT}/account-manager`, visitor: 'staff', budget: 'other', ceiling: 345_000 },
-  { name: 'Audit log', path: '/admin/audit', visitor: 'staff', budget: 'other', ceiling: 325_000 },
-  { name: 'Development mailbox', path: '/admin/dev-mailbox', visitor: 'staff', budget: 'other', ceiling: 290_000 },
-  { name: 'Page not found', path: '/no-such-page', visitor: 'nobody', budget: 'other', ceiling: 250_000 },
+  { name: 'Start page', path: '/', visitor: 'nobody', budget: 'other', ceiling: 270_000 },
+  { name: 'Admin Portal sign-in', path: '/admin/sign-in?org=northwind', visitor: 'nobody', budget: 'entry', ceiling: 270_000 },
+  { name: 'Client Portal sign-in', path: '/portal/northwind/sign-in', visitor: 'nobody', budget: 'entry', ceiling: 270_000 },
+  { name: 'Client Portal home', path: '/portal/northwind', visitor: 'manager', budget: 'entry', ceiling: 400_000 },
+  { name: 'Office staff', path: '/portal/northwind/office-staff', visitor: 'manager', budget: 'other', ceiling: 368_000 },
+  { name: 'Forgot password (Client Portal)', path: '/portal/northwind/forgot-password', visitor: 'nobody', budget: 'other', ceiling: 286_000 },
+  { name: 'Forgot identifier', path: '/portal/northwind/forgot-identifier', visitor: 'nobody', budget: 'other', ceiling: 287_000 },
+  { name: 'Forgot password (Admin Portal)', path: '/admin/forgot-password?org=northwind', visitor: 'nobody', budget: 'other', ceiling: 285_000 },
+  { name: 'Set password from a link', path: '/password/reset?token=expired-or-unknown', visitor: 'nobody', budget: 'other', ceiling: 304_000 },
+  { name: 'Change password', path: '/account/password', visitor: 'staff', budget: 'other', ceiling: 312_000 },
+  { name: 'Admin Portal home', path: '/admin', visitor: 'staff', budget: 'other', ceiling: 306_000 },
+  { name: 'Client accounts', path: '/admin/accounts', visitor: 'staff', budget: 'other', ceiling: 339_000 },
+  { name: 'New account', path: '/admin/accounts/new', visitor: 'staff', budget: 'other', ceiling: 305_000 },
+  { name: 'Account', path: `/admin/accounts/${ACCOUNT}`, visitor: 'staff', budget: 'other', ceiling: 406_000 },
+  { name: 'Account Manager', path: `/admin/accounts/${ACCOUNT}/account-manager`, visitor: 'staff', budget: 'other', ceiling: 364_000 },
+  { name: 'Audit log', path: '/admin/audit', visitor: 'staff', budget: 'other', ceiling: 344_000 },
+  { name: 'Development mailbox', path: '/admin/dev-mailbox', visitor: 'staff', budget: 'other', ceiling: 314_000 },
+  { name: 'Page not found', path: '/no-such-page', visitor: 'nobody', budget: 'other', ceiling: 270_000 },
+  { name: 'People', path: '/admin/people', visitor: 'staff', budget: 'other', ceiling: 411_000 },
+  { name: 'People (clients)', path: '/admin/people?side=clients&sort=logon&dir=desc', visitor: 'staff', budget: 'other', ceiling: 411_000 },
+  { name: 'Person', path: `/admin/people/${MEI_LIN}`, visitor: 'staff', budget: 'other', ceiling: 414_000 },
+  { name: 'Client Portal home (Claims Rep Manager)', path: '/portal/northwind', visitor: 'rep', budget: 'entry', ceiling: 400_000 },
 ];
 
 /** Signs `request` in as `visitor`, through the same server functions the
@@ -65,6 +79,12 @@ export async function signIn(request: APIRequestContext, baseURL: string, visito
       headers,
     });
     expect(r.status(), 'staff sign-in').toBe(200);
+  } else if (visitor === 'rep') {
+    const r = await request.post('/api/client_sign_in', {
+      form: { organization: 'northwind', identifier: HARBOURFRONT, username: 'rdelgado', password: CLIENT_PASSWORD },
+      headers,
+    });
+    expect(r.status(), 'rep manager sign-in').toBe(200);
   } else if (visitor === 'manager') {
     const r = await request.post('/api/client_sign_in', {
       form: { organization: 'northwind', identifier: LAKESIDE, username: 'manager', password: CLIENT_PASSWORD },

@@ -557,6 +557,8 @@ pub struct PersonView {
 pub struct AccountSwitchView {
     /// The account being worked in.
     pub current: i32,
+    /// The user's own account (the one they sign in with).
+    pub home: i32,
     /// Their own account and every linked one, by name.
     pub choices: Vec<AccountChoiceView>,
 }

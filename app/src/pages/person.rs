@@ -355,7 +355,7 @@ fn OtherLoginsCard(p: PersonView, refresh: Callback<()>) -> impl IntoView {
             })}
             {if p.can_administer && rep {
                 view! {
-                    <ActionForm action=consolidate attr:class="inline" attr:aria-label="Consolidate logins">
+                    <ActionForm action=consolidate attr:class="consolidate-form" attr:aria-label="Consolidate logins">
                         <FormAlert error/>
                         <input type="hidden" name="user" value=p.id/>
                         <p class="hint">"Consolidate keeps this login, gives it Company Access to the others' accounts with the rights they had there, and makes the others inactive."</p>

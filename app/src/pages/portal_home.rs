@@ -55,7 +55,7 @@ pub fn PortalHome() -> impl IntoView {
                                     <dt>"Service company"</dt><dd>{h.organization_name.clone()}</dd>
                                     <dt>"Your role"</dt><dd>{h.role.clone()}</dd>
                                 </dl>
-                                <p class="hint">{if h.switcher.is_some() {
+                                <p class="hint">{if h.switcher.as_ref().is_some_and(|s| s.current != s.home) {
                                     "You work in this account through Company Access; you sign in with your own account's identifier."
                                 } else {
                                     "Keep your identifier: you need it, with your username and password, to sign in."

@@ -327,7 +327,8 @@ pub async fn switcher<C: ConnectionTrait>(
         return Ok(None);
     }
     let mut choices: Vec<AccountChoiceView> = links.iter().map(|(_, a)| choice(a)).collect();
-    if let Some(home) = client_account::Entity::find_by_id(me.client_account_id.unwrap_or(0))
+    let home_id = me.client_account_id.unwrap_or(0);
+    if let Some(home) = client_account::Entity::find_by_id(home_id)
         .filter(client_account::Column::OrganizationId.eq(actor.organization_id))
         .one(db)
         .await?
@@ -336,6 +337,7 @@ pub async fn switcher<C: ConnectionTrait>(
     }
     Ok(Some(AccountSwitchView {
         current: account_id,
+        home: home_id,
         choices,
     }))
 }
