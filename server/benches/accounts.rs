@@ -21,6 +21,7 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use app::{
     domain::AccountSort,
@@ -31,7 +32,8 @@ use app::{
     },
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use support::{ms, stats, Stats};
 
 const WORDS: [&str; 16] = [
     "Lake", "Harbour", "Maple", "Cedar", "North", "Granite", "Willow", "Summit", "River", "Oak",
@@ -91,26 +93,6 @@ async fn fill(db: &DatabaseConnection, organization_id: i32, n: usize) {
             .await
             .expect("insert accounts");
     }
-}
-
-struct Stats {
-    p50: Duration,
-    p99: Duration,
-    max: Duration,
-}
-
-fn stats(mut v: Vec<Duration>) -> Stats {
-    v.sort();
-    let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
-    Stats {
-        p50: at(0.5),
-        p99: at(0.99),
-        max: *v.last().unwrap(),
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 async fn time_query(

@@ -186,7 +186,11 @@ both_engines!(
                                 u.last_login_at.map_or(0, |t| t.timestamp()),
                                 u.id,
                             ),
-                            PeopleSort::Created => (String::new(), 0, u.id),
+                            PeopleSort::Created => (
+                                String::new(),
+                                u.created_at.timestamp_nanos_opt().unwrap(),
+                                u.id,
+                            ),
                             PeopleSort::Description => {
                                 (String::new(), u.admin_event_id as i64, u.id)
                             }
@@ -878,22 +882,64 @@ both_engines!(
         let mut ids: Vec<i32> = others.iter().map(|o| o.id).collect();
         ids.sort_unstable();
         assert_eq!(ids, [by_email.id, by_name.id]);
+        assert!(others.iter().all(|o| !o.is_account_manager));
         assert!(others.iter().any(|o| o.id == by_email.id && o.same_email));
 
         // Only a Claims Rep (Manager) login can be the one kept.
         assert!(matches!(
-            consolidation::consolidate(&db, &by, by_email.id, now).await,
+            consolidation::consolidate(&db, &by, by_email.id, &[keep.id], now).await,
             Err(ServiceError::Conflict(_))
         ));
         // Only User Administrators of the organization.
         let bravo_admin = admin_of(&db, seed.bravo.id, &seed.bravo_admin).await;
         assert!(matches!(
-            consolidation::consolidate(&db, &actor(&db, bravo_admin.id).await, keep.id, now).await,
+            consolidation::consolidate(
+                &db,
+                &actor(&db, bravo_admin.id).await,
+                keep.id,
+                &[by_email.id],
+                now
+            )
+            .await,
             Err(ServiceError::NotFound)
         ));
-        let summary = consolidation::consolidate(&db, &by, keep.id, now)
-            .await
-            .unwrap();
+        // Nothing ticked, a login that is no match (another organization's),
+        // or an Account Manager: refused, nothing changed.
+        assert!(matches!(
+            consolidation::consolidate(&db, &by, keep.id, &[], now).await,
+            Err(ServiceError::Invalid(e)) if e.field == "logins"
+        ));
+        assert!(matches!(
+            consolidation::consolidate(&db, &by, keep.id, &[by_email.id, bravo.id], now).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        // Mei Lin is also the Account Manager of a third account.
+        let alpha_three = app::server::services::accounts::create(
+            &db,
+            &seed.alpha,
+            &app::server::services::accounts::NewAccount {
+                name: "Alpha Three".into(),
+                main_phone: None,
+                address: None,
+            },
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+        let manager_mei = client(alpha_three, "mgrmei", ("Mei", "Lin"), None, AccountManager).await;
+        assert!(matches!(
+            consolidation::consolidate(&db, &by, keep.id, &[by_email.id, manager_mei.id], now).await,
+            Err(ServiceError::Invalid(e)) if e.field == "logins"
+        ));
+        assert!(
+            row(&db, by_email.id).await.active,
+            "refusals change nothing"
+        );
+        let summary =
+            consolidation::consolidate(&db, &by, keep.id, &[by_email.id, by_name.id], now)
+                .await
+                .unwrap();
         assert_eq!(summary.linked, ["Alpha Two"]);
         let mut gone = summary.deactivated.clone();
         gone.sort();
@@ -920,9 +966,13 @@ both_engines!(
             .unwrap();
         assert_eq!(audited, 3);
         // Nothing left to do a second time.
-        let again = consolidation::consolidate(&db, &by, keep.id, now)
+        let again = consolidation::consolidate(&db, &by, keep.id, &[by_email.id], now)
             .await
             .unwrap();
         assert!(again.linked.is_empty() && again.deactivated.is_empty());
+        assert!(
+            row(&db, manager_mei.id).await.active,
+            "the Account Manager stays"
+        );
     }
 );

@@ -177,8 +177,8 @@ async fn every_people_endpoint_answers_each_kind_of_caller_and_refusals_change_n
         ("send_person_password_link", form(&[("user", &v)]),                                              [OK,   E403, E403,  E404, E401]),
         ("link_company", form(&[("user", &r), ("account", &two)]),                                        [OK,   E403, E403,  E404, E401]),
         ("unlink_company", form(&[("user", &r), ("account", &two)]),                                      [OK,   E403, E403,  E404, E401]),
-        // The rep has no other login: nothing to consolidate (409).
-        ("consolidate_logins", form(&[("user", &r)]),                                                     [E409, E403, E403,  E404, E401]),
+        // The victim is no other login of the rep's: refused as a changed list (409).
+        ("consolidate_logins", form(&[("user", &r), ("logins[]", &v)]),                                                     [E409, E403, E403,  E404, E401]),
     ];
     for (endpoint, body, expect) in rows {
         for ((who, cookie), status) in callers.iter().zip(expect) {

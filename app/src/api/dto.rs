@@ -581,6 +581,8 @@ pub struct OtherLoginView {
     pub account_identifier: String,
     /// Found by the same email (else by the same name).
     pub same_email: bool,
+    /// An Account Manager's login (never folded in).
+    pub is_account_manager: bool,
     /// Still active.
     pub active: bool,
 }

@@ -208,12 +208,16 @@ pub async fn switch_account(account: i32) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Keeps a Claims Rep (Manager) login and folds the person's other logins
-/// into it; answers what changed.
+/// Keeps a Claims Rep (Manager) login and folds the ticked other logins of
+/// the person (`logins[]`) into it; answers what changed.
 #[server(endpoint = "consolidate_logins")]
-pub async fn consolidate_logins(user: i32) -> Result<crate::api::dto::ConsolidationView, AppError> {
+pub async fn consolidate_logins(
+    user: i32,
+    logins: Option<Vec<i32>>,
+) -> Result<crate::api::dto::ConsolidationView, AppError> {
     use crate::server::{request::RequestContext, services::consolidation};
     let ctx = RequestContext::current()?;
     let actor = ctx.signed_in().await?;
-    ctx.finish(consolidation::consolidate(&ctx.state.db, &actor, user, ctx.now()).await)
+    let chosen = logins.unwrap_or_default();
+    ctx.finish(consolidation::consolidate(&ctx.state.db, &actor, user, &chosen, ctx.now()).await)
 }

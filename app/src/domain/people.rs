@@ -25,7 +25,7 @@ pub enum PeopleSort {
     Status,
     /// By last sign-in ("never" first when ascending).
     LastLogon,
-    /// By when the login was created.
+    /// By when the login was created (then by id).
     Created,
     /// By when the latest administrative action on the login happened.
     Description,

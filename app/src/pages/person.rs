@@ -322,30 +322,45 @@ fn CompanyAccessCard(
     }
 }
 
-/// "Other logins of this person" with the one-step consolidation.
+/// "Other logins of this person" with the one-step consolidation: the
+/// administrator ticks which ones are really this person (same-email ones
+/// come ticked; a name alone can match someone else).
 #[component]
 fn OtherLoginsCard(p: PersonView, refresh: Callback<()>) -> impl IntoView {
     let consolidate = ServerAction::<ConsolidateLogins>::new();
     refresh_on_success(consolidate, refresh);
     let error = Signal::derive(move || consolidate.value().get().and_then(Result::err));
+    let logins_error = move || error.get().and_then(|e| e.field_message("logins"));
     let done = move || consolidate.value().get().and_then(Result::ok);
-    let rep = p.company_access.is_some();
+    let can_consolidate = p.can_administer && p.company_access.is_some();
+    let items = p
+        .other_logins
+        .clone()
+        .into_iter()
+        .map(|o| {
+            let box_id = format!("other-{}", o.id);
+            let tickable = can_consolidate && !o.is_account_manager;
+            view! {
+                <li>
+                    {tickable.then(|| view! {
+                        <input type="checkbox" id=box_id name="logins[]" value=o.id checked=o.same_email && o.active aria-label=format!("Fold {} ({}) into this login", o.display_name, o.username)/>
+                    })}
+                    <A href=format!("/admin/people/{}", o.id)>{o.display_name}</A>" "
+                    <code>{o.username}</code>
+                    <span class="muted">{format!(" · {} · {} ", o.role_label, o.account_name)}</span>
+                    <code class="identifier">{o.account_identifier}</code>
+                    <span class="muted">{if o.same_email { " · same email" } else { " · same name only" }}</span>
+                    {(!o.active).then(|| view! { <span class="badge">"Disabled"</span> })}
+                    {(can_consolidate && o.is_account_manager).then(|| view! { <span class="muted">" · Account Manager: stays"</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    let list = view! { <ul class="links" aria-label="Other logins">{items}</ul> };
     view! {
         <section class="card" role="region" aria-label="Other logins of this person">
             <h2>"Other logins of this person"</h2>
             <p class="lead">"Logins of the organization with the same email, or the same first and last name."</p>
-            <ul class="links" aria-label="Other logins">
-                {p.other_logins.clone().into_iter().map(|o| view! {
-                    <li>
-                        <A href=format!("/admin/people/{}", o.id)>{o.display_name}</A>" "
-                        <code>{o.username}</code>
-                        <span class="muted">{format!(" · {} · {} ", o.role_label, o.account_name)}</span>
-                        <code class="identifier">{o.account_identifier}</code>
-                        <span class="muted">{if o.same_email { " · same email" } else { " · same name" }}</span>
-                        {(!o.active).then(|| view! { <span class="badge">"Disabled"</span> })}
-                    </li>
-                }).collect_view()}
-            </ul>
             {move || done().map(|d| view! {
                 <div class="notice" role="status">
                     <p>"Consolidated into this login."</p>
@@ -353,19 +368,24 @@ fn OtherLoginsCard(p: PersonView, refresh: Callback<()>) -> impl IntoView {
                     <p>{if d.deactivated.is_empty() { "No login made inactive.".to_string() } else { format!("Made inactive: {}.", d.deactivated.join(", ")) }}</p>
                 </div>
             })}
-            {if p.can_administer && rep {
+            {if can_consolidate {
                 view! {
                     <ActionForm action=consolidate attr:class="consolidate-form" attr:aria-label="Consolidate logins">
                         <FormAlert error/>
                         <input type="hidden" name="user" value=p.id/>
-                        <p class="hint">"Consolidate keeps this login, gives it Company Access to the others' accounts with the rights they had there, and makes the others inactive."</p>
+                        {list}
+                        <p class="field-error" role="alert">{logins_error}</p>
+                        <p class="hint">"Consolidate keeps this login, gives it Company Access to the ticked logins' accounts with the rights they had there (and any Company Access they had), and makes them inactive. Untick anyone who is a different person with the same name."</p>
                         <SubmitButton pending=consolidate.pending() label="Consolidate" busy_label="Consolidating…"/>
                     </ActionForm>
                 }.into_any()
             } else if p.can_administer {
-                view! { <p class="hint">"To consolidate, open the person's Claims Rep or Claims Rep Manager login: only it can work in several companies."</p> }.into_any()
+                view! {
+                    {list}
+                    <p class="hint">"To consolidate, open the person's Claims Rep or Claims Rep Manager login: only it can work in several companies."</p>
+                }.into_any()
             } else {
-                ().into_any()
+                list.into_any()
             }}
         </section>
     }

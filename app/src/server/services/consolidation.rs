@@ -2,14 +2,16 @@
 //! (one per company they serve, as the desktop tools forced) becomes one
 //! Claims Rep (Manager) login with Company Access to the others' accounts.
 //! "Other logins of this person" are the organization's client logins with
-//! the same email, or the same first and last name; consolidating keeps the
-//! chosen login, links the others' accounts to it with the rights those
-//! logins had there, and makes the others Inactive (their sessions and
-//! email links end), all in one transaction with one audit row per change.
+//! the same email, or the same first and last name. A name alone can match
+//! a different person, so the administrator ticks which ones to fold in
+//! (same-email ones come ticked); consolidating keeps this login, links the
+//! ticked ones' accounts to it with the rights they had there, and makes
+//! them Inactive (their sessions and email links end), all in one
+//! transaction with one audit row per change.
 
 use crate::{
     api::dto::{ConsolidationView, OtherLoginView},
-    domain::{people::role_label, ClientRole, StaffRole, UserKind},
+    domain::{people::role_label, ClientRole, ParseError, StaffRole, UserKind},
     server::{
         auth::{session, Actor},
         db::begin_write,
@@ -88,6 +90,8 @@ pub async fn other_logins<C: ConnectionTrait>(
                     .to_string(),
                 account_name: account.map(|a| a.name.clone()).unwrap_or_default(),
                 account_identifier: account.map(|a| a.identifier.clone()).unwrap_or_default(),
+                is_account_manager: ClientRole::from_db(&o.role)
+                    == Some(ClientRole::AccountManager),
                 same_email: o.email.is_some()
                     && o.email.as_deref().map(str::to_lowercase)
                         == u.email.as_deref().map(str::to_lowercase),
@@ -98,15 +102,95 @@ pub async fn other_logins<C: ConnectionTrait>(
         .collect())
 }
 
-/// Keeps login `id` (a Claims Rep or Claims Rep Manager) and folds the
-/// person's other logins into it: each other login's account is linked to
-/// it (with the rights that login had there), and each other login is made
-/// Inactive. User Administrators only; one transaction; one audit row per
+/// The higher of two sets of rights.
+fn max_rights(a: (bool, bool), b: (bool, bool)) -> (bool, bool) {
+    (a.0 || b.0, a.1 || b.1)
+}
+
+/// Gives `keep` Company Access to `account` with `rights` (raised to them
+/// when a link exists already), audited; answers whether a link was added.
+async fn grant<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    keep: &user::Model,
+    account: &client_account::Model,
+    rights: (bool, bool),
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    let existing = company_access::Entity::find()
+        .filter(company_access::Column::UserId.eq(keep.id))
+        .filter(company_access::Column::ClientAccountId.eq(account.id))
+        .one(txn)
+        .await?;
+    let (can_modify, can_delete) = match &existing {
+        Some(l) => max_rights((l.can_modify, l.can_delete), rights),
+        None => rights,
+    };
+    let rights_text = match (can_modify, can_delete) {
+        (true, true) => "may modify and delete",
+        (true, false) => "may modify",
+        (false, true) => "may delete",
+        (false, false) => "no modify or delete rights",
+    };
+    let added = match existing {
+        Some(l) if (l.can_modify, l.can_delete) == (can_modify, can_delete) => return Ok(false),
+        Some(l) => {
+            let mut row = l.into_active_model();
+            row.can_modify = Set(can_modify);
+            row.can_delete = Set(can_delete);
+            row.update(txn).await?;
+            false
+        }
+        None => {
+            company_access::ActiveModel {
+                organization_id: Set(actor.organization_id),
+                user_id: Set(keep.id),
+                client_account_id: Set(account.id),
+                can_modify: Set(can_modify),
+                can_delete: Set(can_delete),
+                created_at: Set(now),
+                created_by_user_id: Set(actor.audit_ids().0),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            true
+        }
+    };
+    audit::record_by(
+        txn,
+        actor,
+        audit::action::COMPANY_LINKED,
+        Some(keep.id),
+        format!(
+            "Company Access to {} ({}) given to \"{}\" ({rights_text}) {why}",
+            account.name, account.identifier, keep.username
+        ),
+        now,
+    )
+    .await?;
+    Ok(added)
+}
+
+/// Keeps login `id` (a Claims Rep or Claims Rep Manager who can sign in)
+/// and folds the person's other logins the administrator ticked
+/// (`chosen`, each still one of [`other_logins`]) into it:
+///
+/// * each chosen login that could sign in gives the kept one Company Access
+///   to its account, with the rights it had there (the highest, when two
+///   were in one account);
+/// * a chosen Claims Rep's own Company Access moves to the kept login;
+/// * each chosen login is made Inactive (sessions and email links end).
+///
+/// An Account Manager's login is never folded in: its account keeps its
+/// manager. User Administrators only; one transaction, one audit row per
 /// change. Answers what changed.
 pub async fn consolidate(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
+    chosen: &[i32],
     now: DateTime<Utc>,
 ) -> Result<ConsolidationView, ServiceError> {
     if actor.require_staff()? != StaffRole::UserAdministrator {
@@ -125,81 +209,150 @@ pub async fn consolidate(
                 .into(),
         ));
     }
-    let others = others_of(&txn, &keep).await?;
-    if others.is_empty() {
+    if !(keep.active && keep.can_login) {
         return Err(ServiceError::Conflict(
-            "This person has no other login to consolidate.".into(),
+            "Enable this login first: the person would be left without one that works.".into(),
         ));
     }
-    let mut linked = Vec::new();
-    let mut deactivated = Vec::new();
-    for other in others {
-        if let Some(account_id) = other
+    if chosen.is_empty() {
+        return Err(ServiceError::Invalid(ParseError {
+            field: "logins",
+            message: "Tick the logins to fold into this one.".into(),
+        }));
+    }
+    let others: Vec<user::Model> = others_of(&txn, &keep)
+        .await?
+        .into_iter()
+        .filter(|o| chosen.contains(&o.id))
+        .collect();
+    if others.len() != {
+        let mut c = chosen.to_vec();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    } {
+        return Err(ServiceError::Conflict(
+            "The list of other logins changed meanwhile; look at it again.".into(),
+        ));
+    }
+    if let Some(manager) = others
+        .iter()
+        .find(|o| ClientRole::from_db(&o.role) == Some(ClientRole::AccountManager))
+    {
+        return Err(ServiceError::Invalid(ParseError {
+            field: "logins",
+            message: format!(
+                "{} ({}) is an Account Manager: an account keeps its Account Manager, so that login can't be folded in.",
+                manager.display_name(),
+                manager.username
+            ),
+        }));
+    }
+    // The rights per account of the chosen logins that could sign in.
+    let mut per_account: Vec<(i32, (bool, bool))> = Vec::new();
+    for o in others.iter().filter(|o| o.active && o.can_login) {
+        let Some(account_id) = o
             .client_account_id
             .filter(|a| Some(*a) != keep.client_account_id)
+        else {
+            continue;
+        };
+        let rights = (o.can_modify, o.can_delete);
+        match per_account.iter_mut().find(|(a, _)| *a == account_id) {
+            Some((_, r)) => *r = max_rights(*r, rights),
+            None => per_account.push((account_id, rights)),
+        }
+    }
+    let mut linked = Vec::new();
+    for (account_id, rights) in per_account {
+        let Some(account) = client_account::Entity::find_by_id(account_id)
+            .filter(client_account::Column::OrganizationId.eq(actor.organization_id))
+            .one(&txn)
+            .await?
+        else {
+            continue;
+        };
+        if grant(
+            &txn,
+            actor,
+            &keep,
+            &account,
+            rights,
+            "when consolidating",
+            now,
+        )
+        .await?
         {
-            let exists = company_access::Entity::find()
-                .filter(company_access::Column::UserId.eq(keep.id))
-                .filter(company_access::Column::ClientAccountId.eq(account_id))
-                .one(&txn)
-                .await?
-                .is_some();
-            let account = client_account::Entity::find_by_id(account_id)
+            linked.push(account.name);
+        }
+    }
+    // A chosen rep's own Company Access moves to the kept login.
+    for o in others.iter().filter(|o| access::may_have_access(o)) {
+        let links = company_access::Entity::find()
+            .filter(company_access::Column::OrganizationId.eq(actor.organization_id))
+            .filter(company_access::Column::UserId.eq(o.id))
+            .all(&txn)
+            .await?;
+        for l in links {
+            let account = client_account::Entity::find_by_id(l.client_account_id)
                 .filter(client_account::Column::OrganizationId.eq(actor.organization_id))
                 .one(&txn)
                 .await?;
-            if let (false, Some(account)) = (exists, account) {
-                // The rights the other login had in its account.
-                let full = ClientRole::from_db(&other.role) == Some(ClientRole::AccountManager);
-                let (can_modify, can_delete) = (full || other.can_modify, full || other.can_delete);
-                company_access::ActiveModel {
-                    organization_id: Set(actor.organization_id),
-                    user_id: Set(keep.id),
-                    client_account_id: Set(account.id),
-                    can_modify: Set(can_modify),
-                    can_delete: Set(can_delete),
-                    created_at: Set(now),
-                    created_by_user_id: Set(actor.audit_ids().0),
-                    ..Default::default()
-                }
-                .insert(&txn)
+            company_access::Entity::delete_by_id(l.id)
+                .exec(&txn)
                 .await?;
-                audit::record_by(
-                    &txn,
-                    actor,
-                    audit::action::COMPANY_LINKED,
-                    Some(keep.id),
-                    format!(
-                        "Company Access to {} ({}) given to \"{}\" when consolidating \"{}\"",
-                        account.name, account.identifier, keep.username, other.username
-                    ),
-                    now,
-                )
-                .await?;
-                linked.push(account.name);
-            }
-        }
-        if other.active {
-            let (other_id, username) = (other.id, other.username.clone());
-            let mut row = other.into_active_model();
-            row.active = Set(false);
-            row.update(&txn).await?;
-            email_tokens::retire_all(&txn, other_id, now).await?;
-            let ended = session::end_all_for_user(&txn, other_id).await?;
+            let Some(account) = account else { continue };
             audit::record_by(
                 &txn,
                 actor,
-                audit::action::USER_DISABLED,
-                Some(other_id),
+                audit::action::COMPANY_UNLINKED,
+                Some(o.id),
                 format!(
-                    "\"{username}\" made inactive: consolidated into \"{}\"; {ended} session(s) ended",
-                    keep.username
+                    "Company Access to {} ({}) moved from \"{}\" to \"{}\"",
+                    account.name, account.identifier, o.username, keep.username
                 ),
                 now,
             )
             .await?;
-            deactivated.push(username);
+            if Some(account.id) != keep.client_account_id {
+                let why = format!("(moved from \"{}\")", o.username);
+                if grant(
+                    &txn,
+                    actor,
+                    &keep,
+                    &account,
+                    (l.can_modify, l.can_delete),
+                    &why,
+                    now,
+                )
+                .await?
+                {
+                    linked.push(account.name);
+                }
+            }
         }
+    }
+    let mut deactivated = Vec::new();
+    for other in others.into_iter().filter(|o| o.active) {
+        let (other_id, username) = (other.id, other.username.clone());
+        let mut row = other.into_active_model();
+        row.active = Set(false);
+        row.update(&txn).await?;
+        email_tokens::retire_all(&txn, other_id, now).await?;
+        let ended = session::end_all_for_user(&txn, other_id).await?;
+        audit::record_by(
+            &txn,
+            actor,
+            audit::action::USER_DISABLED,
+            Some(other_id),
+            format!(
+                "\"{username}\" made inactive: consolidated into \"{}\"; {ended} session(s) and any email links ended",
+                keep.username
+            ),
+            now,
+        )
+        .await?;
+        deactivated.push(username);
     }
     txn.commit().await?;
     Ok(ConsolidationView {

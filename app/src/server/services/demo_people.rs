@@ -19,13 +19,15 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-const FIRST: &[&str] = &[
+/// First names of the demo directory (also used by the People benchmark).
+pub const FIRST: &[&str] = &[
     "Ana", "Ben", "Chloé", "Daniel", "Élodie", "Farah", "Gabriel", "Hana", "Ian", "José", "Kenji",
     "Lena", "Mateo", "Nia", "Owen", "Priya", "Quinn", "Rosa", "Samir", "Tessa", "Uma", "Victor",
     "Wen", "Ximena", "Yusuf", "Zoë", "Amélie", "Bruno", "Camille", "Dmitri", "Esther", "Felix",
     "Grace", "Hugo", "Ines", "Jonah", "Kira", "Luis", "Maya", "Noor",
 ];
-const LAST: &[&str] = &[
+/// Last names of the demo directory, some accented.
+pub const LAST: &[&str] = &[
     "Abbott",
     "Bélanger",
     "Castillo",
