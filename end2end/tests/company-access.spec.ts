@@ -5,8 +5,8 @@ import { CLIENT_PASSWORD, STAFF_PASSWORD, shot, hydrated } from './helpers';
 // accounts one at a time and unlinks one with the red ✕; the rep manager
 // then signs in once and switches between the accounts.
 // Demo data: Tariq Haddad (`tariq`) is a Claims Rep Manager of Rivermont
-// Adjusters (identifier 6475550388) with no Company Access yet.
-const RIVERMONT = '6475550388';
+// Adjusters (identifier 2895550388) with no Company Access yet.
+const RIVERMONT = '2895550388';
 
 async function staffSignIn(page: Page) {
   await page.goto('/admin/sign-in?org=northwind');

@@ -222,12 +222,48 @@ impl MigrationTrait for Migration {
             // index answers it without reading every login (pg_trgm ships
             // with the server and is a trusted extension: the database's
             // owner may create it). SQLite reads its covering index instead.
-            db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            //
+            // Without the right to create it (a role that does not own the
+            // database) the index is skipped rather than failing the
+            // migration: the search stays correct, only slower, and
+            // creating the extension as a superuser and migrating a fresh
+            // database brings it back.
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    backend,
+                    "SELECT \
+                       EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') AS available, \
+                       EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') AS installed, \
+                       has_database_privilege(current_database(), 'CREATE') AS may_create",
+                ))
                 .await?;
-            db.execute_unprepared(
-                "CREATE INDEX ix_users_people_search_trgm ON users USING gin (search_text gin_trgm_ops)",
-            )
-            .await?;
+            let flag = |name: &str| -> Result<bool, DbErr> {
+                Ok(match &row {
+                    Some(r) => r.try_get::<bool>("", name)?,
+                    None => false,
+                })
+            };
+            let usable = flag("installed")? || (flag("available")? && flag("may_create")?);
+            if usable {
+                db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+                    .await?;
+                // The operator class lives in the extension's schema, which
+                // need not be on the search path.
+                let schema = db
+                    .query_one_raw(sea_orm::Statement::from_string(
+                        backend,
+                        "SELECT quote_ident(n.nspname) AS schema FROM pg_extension e \
+                         JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'",
+                    ))
+                    .await?
+                    .map(|r| r.try_get::<String>("", "schema"))
+                    .transpose()?
+                    .unwrap_or_else(|| "public".into());
+                db.execute_unprepared(&format!(
+                    "CREATE INDEX ix_users_people_search_trgm ON users USING gin (search_text {schema}.gin_trgm_ops)"
+                ))
+                .await?;
+            }
         }
         Ok(())
     }

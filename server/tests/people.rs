@@ -927,6 +927,7 @@ both_engines!(
         )
         .await
         .unwrap();
+        let alpha_three_id = alpha_three.id;
         let manager_mei = client(alpha_three, "mgrmei", ("Mei", "Lin"), None, AccountManager).await;
         assert!(matches!(
             consolidation::consolidate(&db, &by, keep.id, &[by_email.id, manager_mei.id], now).await,
@@ -974,5 +975,50 @@ both_engines!(
             row(&db, manager_mei.id).await.active,
             "the Account Manager stays"
         );
+        // A disabled rep's Company Access ends with the fold and is not
+        // handed over: disabling had taken it away.
+        let old_rep = client(
+            seed.alpha_two.clone(),
+            "mlin3",
+            ("Mei", "Lin"),
+            None,
+            ClaimsRep,
+        )
+        .await;
+        company_access::link(&db, &by, old_rep.id, alpha_three_id, (true, true), now)
+            .await
+            .unwrap();
+        app::server::services::user_access::set(
+            &db,
+            &by,
+            old_rep.id,
+            app::server::services::user_access::Switch::Active,
+            false,
+            now,
+        )
+        .await
+        .unwrap();
+        consolidation::consolidate(&db, &by, keep.id, &[old_rep.id], now)
+            .await
+            .unwrap();
+        assert!(
+            company_access::actor_in(&db, &row(&db, keep.id).await, alpha_three_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            app::server::entities::company_access::Entity::find()
+                .filter(app::server::entities::company_access::Column::UserId.eq(old_rep.id))
+                .count(&db)
+                .await
+                .unwrap(),
+            0
+        );
+        // Never the kept login itself.
+        assert!(matches!(
+            consolidation::consolidate(&db, &by, keep.id, &[keep.id], now).await,
+            Err(ServiceError::Invalid(e)) if e.field == "logins"
+        ));
     }
 );

@@ -42,7 +42,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     // 57,000 logins instead of asking the trigram index (47 ms against
     // 0.04 ms at 100,000 logins). Planning these small statements costs
     // well under a millisecond.
-    options.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
+    // Set on each new connection rather than as a startup option, which
+    // connection poolers such as PgBouncer refuse.
+    options.map_sqlx_postgres_pool_opts(|o| {
+        o.after_connect(|conn, _| {
+            Box::pin(async move {
+                use sea_orm::sqlx::Executor;
+                conn.execute("SET plan_cache_mode = force_custom_plan")
+                    .await
+                    .map(|_| ())
+            })
+        })
+    });
     let writable = !url.contains("mode=ro");
     options.map_sqlx_sqlite_before_acquire(move |conn, _| {
         Box::pin(async move { Ok(sqlite_connection_is_clean(conn, writable).await) })

@@ -180,7 +180,8 @@ async fn grant<C: ConnectionTrait>(
 /// * each chosen login that could sign in gives the kept one Company Access
 ///   to its account, with the rights it had there (the highest, when two
 ///   were in one account);
-/// * a chosen Claims Rep's own Company Access moves to the kept login;
+/// * a chosen Claims Rep's own Company Access moves to the kept login (when
+///   that login could sign in; otherwise its links just end);
 /// * each chosen login is made Inactive (sessions and email links end).
 ///
 /// An Account Manager's login is never folded in: its account keeps its
@@ -213,6 +214,12 @@ pub async fn consolidate(
         return Err(ServiceError::Conflict(
             "Enable this login first: the person would be left without one that works.".into(),
         ));
+    }
+    if chosen.contains(&keep.id) || chosen.len() as u64 > LIMIT {
+        return Err(ServiceError::Invalid(ParseError {
+            field: "logins",
+            message: "Tick only other logins of this person.".into(),
+        }));
     }
     if chosen.is_empty() {
         return Err(ServiceError::Invalid(ParseError {
@@ -314,7 +321,8 @@ pub async fn consolidate(
                 now,
             )
             .await?;
-            if Some(account.id) != keep.client_account_id {
+            // A login that could not sign in gives nothing: its links end.
+            if o.active && o.can_login && Some(account.id) != keep.client_account_id {
                 let why = format!("(moved from \"{}\")", o.username);
                 if grant(
                     &txn,

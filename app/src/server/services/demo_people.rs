@@ -64,7 +64,7 @@ pub const LAST: &[&str] = &[
 const ACCOUNTS: &[(&str, &str)] = &[
     ("Harbourfront Claims Group", "(416) 555-0300"),
     ("Eastgate Property Management", "(905) 555-0412"),
-    ("Rivermont Adjusters", "(647) 555-0388"),
+    ("Rivermont Adjusters", "(289) 555-0388"),
 ];
 
 /// A small fixed pseudo-random sequence (the same demo every time).
