@@ -9,6 +9,7 @@ mod m20261122_000002_account_lifecycle;
 mod m20261122_000003_client_accounts_and_documents;
 mod m20261204_000004_people;
 mod m20261204_000005_company_access;
+mod m20261204_000006_insureds;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_client_accounts_and_documents::Migration),
             Box::new(m20261204_000004_people::Migration),
             Box::new(m20261204_000005_company_access::Migration),
+            Box::new(m20261204_000006_insureds::Migration),
         ]
     }
 }

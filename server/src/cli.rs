@@ -1,5 +1,6 @@
 //! The platform operator's command line: `serve` (the default), `migrate`,
-//! `org create`, `org set-admin-limit`, `demo`, `backup` and `restore`.
+//! `org create`, `org set-admin-limit`, `import`, `demo`, `backup` and
+//! `restore`.
 
 use crate::config::Config;
 use app::server::{
@@ -30,6 +31,17 @@ pub enum Command {
         /// What to do with organizations.
         #[command(subcommand)]
         command: OrgCommand,
+    },
+    /// Import CSIO policy downloads into an organization: files, or every
+    /// file of a folder. Each file is imported whole or rejected with the
+    /// reason; the others go on. Exits with status 1 when any file was
+    /// rejected.
+    Import {
+        /// The organization's short name, e.g. "northwind".
+        org: String,
+        /// Download files (.xml) or folders of them.
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
     },
     /// Load the two demo organizations (idempotent) and print how to sign in.
     Demo,
@@ -158,6 +170,100 @@ pub async fn org_set_admin_limit(
     }
 }
 
+/// `import`: reads the files one at a time (a folder's in name order,
+/// hidden files skipped), printing each outcome as it goes, then the totals.
+pub async fn import(
+    db: &DatabaseConnection,
+    org: &str,
+    paths: &[std::path::PathBuf],
+) -> Result<String, String> {
+    use app::server::services::imports::{self, Import, Importer, Source, MAX_FILE_BYTES};
+    use std::io::Read;
+    let organization = organizations::find_named(db, org)
+        .await
+        .map_err(describe_error)?
+        .ok_or_else(|| format!("No organization has the short name \"{org}\"."))?;
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<_> = std::fs::read_dir(path)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|p| p.is_file())
+                .filter(|p| {
+                    !p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with('.'))
+                })
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    if files.is_empty() {
+        return Err("No files to import.".into());
+    }
+    let importer = Importer::Operator {
+        organization_id: organization.id,
+    };
+    let run = Import::start(db, importer, Source::CommandLine, chrono::Utc::now())
+        .await
+        .map_err(describe_error)?;
+    let run_id = run.run_id;
+    println!(
+        "Importing {} file(s) into {} ({}), import {run_id}:",
+        files.len(),
+        organization.name,
+        organization.slug
+    );
+    for path in &files {
+        let name = path.display().to_string();
+        // One byte past the limit is enough for the service to refuse it.
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes));
+        if let Err(e) = read {
+            println!("  skipped   {name}: {e}");
+            continue;
+        }
+        let outcome = run
+            .add_file(db, &name, &bytes, chrono::Utc::now())
+            .await
+            .map_err(describe_error)?;
+        match outcome.rejected {
+            Some(reason) => println!("  rejected  {name}: {reason}"),
+            None => println!(
+                "  imported  {name}: {} polic{} ({} new insured(s), {} attached, {} updated, {} unchanged)",
+                outcome.totals.policies,
+                if outcome.totals.policies == 1 { "y" } else { "ies" },
+                outcome.totals.new_insureds,
+                outcome.totals.attached,
+                outcome.totals.updated,
+                outcome.totals.unchanged
+            ),
+        }
+    }
+    let totals = run
+        .finish(db, chrono::Utc::now())
+        .await
+        .map_err(describe_error)?;
+    let summary = imports::describe(run_id, &totals);
+    if totals.rejected > 0 {
+        println!("{summary}.");
+        Err(format!(
+            "{} of {} file(s) were rejected (reasons above).",
+            totals.rejected, totals.files
+        ))
+    } else {
+        Ok(format!("{summary}.\n"))
+    }
+}
+
 /// The operator sees the whole cause (this is a terminal, not a browser).
 fn describe_error(e: app::server::error::ServiceError) -> String {
     match e {
@@ -233,6 +339,13 @@ pub async fn demo(
                 "  People         {base}/admin/people  ({} more logins of every role, password {})\n",
                 org.other_logins,
                 demo::DEMO_STAFF_PASSWORD
+            ));
+        }
+        let (policies, insureds) = org.book_of_business;
+        if policies > 0 {
+            out.push_str(&format!(
+                "  Policies       {policies} from CSIO downloads, {insureds} insureds (more: server import {} server/tests/fixtures/csio)\n",
+                org.slug
             ));
         }
     }

@@ -50,6 +50,12 @@ pub struct Config {
     /// `GATEHOUSE_METRICS_ALLOW`: addresses that may read `/metrics`
     /// (default loopback).
     pub metrics_allow: Vec<std::net::IpAddr>,
+    /// `GATEHOUSE_IMPORT_DIR`: the watched folder of CSIO policy downloads
+    /// (one subfolder per organization); none by default.
+    pub import_dir: Option<PathBuf>,
+    /// `GATEHOUSE_IMPORT_POLL_SECONDS`: how often it is looked at (default
+    /// 10).
+    pub import_poll: Duration,
 }
 
 /// A setting that could not be read.
@@ -213,6 +219,18 @@ impl Config {
                 .unwrap_or_else(|| "Gatehouse <no-reply@gatehouse.invalid>".into()),
             dev_mailbox: parsed("GATEHOUSE_DEV_MAILBOX", "true or false", false)?,
             metrics_allow,
+            import_dir: env::var("GATEHOUSE_IMPORT_DIR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(PathBuf::from),
+            import_poll: Duration::from_secs(
+                parsed::<u64>(
+                    "GATEHOUSE_IMPORT_POLL_SECONDS",
+                    "a whole number of seconds",
+                    10,
+                )?
+                .max(1),
+            ),
             shutdown_grace: Duration::from_secs(parsed(
                 "GATEHOUSE_SHUTDOWN_SECONDS",
                 "a whole number of seconds",

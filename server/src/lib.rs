@@ -10,6 +10,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod data_lock;
+pub mod import_watch;
 pub mod mail;
 pub mod middleware;
 pub mod observability;

@@ -65,6 +65,10 @@ async fn main() -> ExitCode {
             Ok((db, _)) => cli::org_set_admin_limit(&db, &slug, limit).await,
             Err(e) => Err(e),
         },
+        Command::Import { org, paths } => match open(&config).await {
+            Ok((db, _)) => cli::import(&db, &org, &paths).await,
+            Err(e) => Err(e),
+        },
         Command::Serve => match open(&config).await {
             Ok((_, state)) => serve(&config, state).await.map(|_| String::new()),
             Err(e) => Err(e),
@@ -120,6 +124,19 @@ async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(
     if swept > 0 {
         tracing::info!(swept, "removed partial uploads left by an earlier run");
     }
+    let watcher = config.import_dir.clone().map(|dir| {
+        println!(
+            "Import folder: {} (one subfolder per organization short name, looked at every {} s)",
+            dir.display(),
+            config.import_poll.as_secs()
+        );
+        tokio::spawn(server::import_watch::run(
+            state.db.clone(),
+            dir,
+            config.import_poll,
+            stopping.clone(),
+        ))
+    });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -184,6 +201,16 @@ async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(
         let until = deadline.max(tokio::time::Instant::now() + std::time::Duration::from_secs(5));
         if tokio::time::timeout_at(until, task).await.is_err() {
             tracing::warn!("the outbox worker did not finish its email in time; it is sent again at the next start");
+        }
+    }
+    if let Some(task) = watcher {
+        // A file being imported finishes (its transaction is short); the
+        // watcher stops before the next one.
+        let until = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        if tokio::time::timeout_at(until, task).await.is_err() {
+            tracing::warn!(
+                "the import folder was still importing; what is left is imported at the next start"
+            );
         }
     }
     if let Err(e) = db.close().await {

@@ -595,3 +595,87 @@ pub struct ConsolidationView {
     /// Usernames of the logins made inactive.
     pub deactivated: Vec<String>,
 }
+
+/// The totals of an import (also its progress while it runs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportTotalsView {
+    /// Files read so far, imported or rejected.
+    pub files: u32,
+    /// Policies in the imported files.
+    pub policies: u32,
+    /// Policies that made a new insured.
+    pub new_insureds: u32,
+    /// New policies attached to an existing insured automatically.
+    pub attached: u32,
+    /// Known policies replaced by a newer download.
+    pub updated: u32,
+    /// Known policies whose download was older or identical.
+    pub unchanged: u32,
+    /// Files rejected.
+    pub rejected: u32,
+}
+
+/// What an import did with one policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportItemView {
+    /// 1-based position in its file.
+    pub seq: u32,
+    /// The carrier's code.
+    pub carrier_code: String,
+    /// The policy number as downloaded.
+    pub policy_number: String,
+    /// `new_insured`, `attached`, `updated` or `unchanged`.
+    pub outcome: String,
+    /// The outcome in words ("New insured", "Attached automatically", …).
+    pub outcome_label: String,
+    /// The insured it is attached to.
+    pub insured: Option<InsuredRefView>,
+    /// For a new insured, the existing one it nearly matched.
+    pub near_match: Option<InsuredRefView>,
+    /// For a new insured, which of name, address and postal code differed
+    /// from the nearest insured.
+    pub differences: Option<String>,
+    /// A short explanation.
+    pub note: Option<String>,
+}
+
+/// An insured named in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsuredRefView {
+    /// Its id (for links).
+    pub id: i32,
+    /// Its full name.
+    pub full_name: String,
+}
+
+/// One file of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportFileView {
+    /// As uploaded or found.
+    pub file_name: String,
+    /// Imported whole (true) or rejected (false).
+    pub imported: bool,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// Its policies, in file order (none when rejected).
+    pub items: Vec<ImportItemView>,
+}
+
+/// An import's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReportView {
+    /// The import's id.
+    pub id: i32,
+    /// "Upload", "Command line" or "Watched folder".
+    pub source: String,
+    /// Who started it, when a person did.
+    pub started_by: Option<String>,
+    /// RFC 3339.
+    pub started_at: String,
+    /// RFC 3339; `None` while it runs.
+    pub finished_at: Option<String>,
+    /// The totals.
+    pub totals: ImportTotalsView,
+    /// Every file, in the order read.
+    pub files: Vec<ImportFileView>,
+}

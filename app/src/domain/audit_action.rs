@@ -72,6 +72,9 @@ pub const DOCUMENT_CHANGED: &str = "document_changed";
 /// A document was deleted.
 pub const DOCUMENT_DELETED: &str = "document_deleted";
 
+/// CSIO policy downloads were imported.
+pub const POLICIES_IMPORTED: &str = "policies_imported";
+
 /// Every action with its label, in the order the audit page's filter lists them.
 pub const ALL: &[(&str, &str)] = &[
     (SIGN_IN, "Signed in"),
@@ -106,6 +109,7 @@ pub const ALL: &[(&str, &str)] = &[
     (DOCUMENT_ADDED, "Document added"),
     (DOCUMENT_CHANGED, "Document changed"),
     (DOCUMENT_DELETED, "Document deleted"),
+    (POLICIES_IMPORTED, "Policies imported"),
     (ORGANIZATION_CREATED, "Organization created"),
     (ADMIN_LIMIT_CHANGED, "User Administrator limit changed"),
 ];

@@ -10,6 +10,7 @@ pub mod audit_action;
 pub mod document;
 mod email;
 mod identifier;
+pub mod insured;
 pub mod names;
 mod org;
 mod password_policy;

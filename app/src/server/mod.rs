@@ -9,6 +9,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod files;
+pub mod import;
 pub mod mail;
 pub mod request;
 pub mod request_id;

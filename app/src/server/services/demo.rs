@@ -13,9 +13,10 @@ use crate::{
     server::{
         auth::password::PasswordHasher,
         db::begin_write,
-        entities::{client_account, organization, user},
+        entities::{client_account, insured, organization, policy, user},
         error::ServiceError,
-        services::{accounts, demo_people, organizations, users},
+        import::generate,
+        services::{accounts, demo_people, imports, organizations, users},
     },
 };
 use chrono::{DateTime, Utc};
@@ -118,6 +119,8 @@ pub struct DemoOrganization {
     /// The Claims Rep Manager with Company Access: (account name,
     /// identifier, username), when the directory is there.
     pub rep_manager: Option<(String, String, String)>,
+    /// Policies imported from CSIO downloads, and the insureds they made.
+    pub book_of_business: (u64, u64),
 }
 
 /// Loads the demo data unless it is there, and describes it.
@@ -131,6 +134,7 @@ pub async fn load(
         if let Some(org) = organizations::find_by_slug(db, &slug).await? {
             ensure_newhire(db, hasher, &org, now).await?;
             ensure_directory(db, hasher, demo, &org, now).await?;
+            ensure_book_of_business(db, demo, &org, now).await?;
             continue;
         }
         let created = organizations::create(
@@ -210,6 +214,7 @@ pub async fn load(
         txn.commit().await?;
         ensure_newhire(db, hasher, org, now).await?;
         ensure_directory(db, hasher, demo, org, now).await?;
+        ensure_book_of_business(db, demo, org, now).await?;
     }
     describe(db).await
 }
@@ -228,6 +233,51 @@ async fn ensure_directory(
     if let Some(admin) = demo_people::first_admin(db, org).await? {
         demo_people::ensure(db, org, admin.id, hasher, now).await?;
     }
+    Ok(())
+}
+
+/// Policies in the demo brokerage's book of business.
+pub const DEMO_POLICIES: u64 = 3_000;
+
+/// The demo brokerage (the second organization) gets a book of business:
+/// [`DEMO_POLICIES`] generated CSIO downloads (people and companies, some
+/// expired, some near matches of another insured) imported through the
+/// real import, unless it has policies already.
+async fn ensure_book_of_business(
+    db: &DatabaseConnection,
+    demo: &DemoOrg,
+    org: &organization::Model,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if demo.slug != ORGS[1].slug {
+        return Ok(());
+    }
+    let has_policies = policy::Entity::find()
+        .filter(policy::Column::OrganizationId.eq(org.id))
+        .one(db)
+        .await?
+        .is_some();
+    if has_policies {
+        return Ok(());
+    }
+    let shape = generate::SetShape {
+        seed: 2026,
+        policies: DEMO_POLICIES,
+        today: now.date_naive(),
+    };
+    let import = imports::Import::start(
+        db,
+        imports::Importer::Operator {
+            organization_id: org.id,
+        },
+        imports::Source::CommandLine,
+        now,
+    )
+    .await?;
+    for (name, text) in generate::files(&shape, 100) {
+        import.add_file(db, &name, text.as_bytes(), now).await?;
+    }
+    import.finish(db, now).await?;
     Ok(())
 }
 
@@ -339,6 +389,16 @@ async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> 
                 .count(db)
                 .await?
                 .saturating_sub(listed),
+            book_of_business: (
+                policy::Entity::find()
+                    .filter(policy::Column::OrganizationId.eq(org.id))
+                    .count(db)
+                    .await?,
+                insured::Entity::find()
+                    .filter(insured::Column::OrganizationId.eq(org.id))
+                    .count(db)
+                    .await?,
+            ),
         });
     }
     Ok(DemoSummary { organizations })

@@ -1,0 +1,84 @@
+//! `insureds`: the people and companies a brokerage's policy downloads are
+//! for. Created by imports; a policy attaches to one automatically only when
+//! the full name, the address and the postal code match exactly.
+
+use crate::domain::{insured as keys, names};
+use sea_orm::entity::prelude::*;
+
+/// One insured of an organization.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "insureds")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub organization_id: i32,
+    /// As first downloaded: "Jane Q Smith" or "Smith Bakery Ltd.".
+    pub full_name: String,
+    /// The surname (the whole name for a company): near matches compare it.
+    pub last_name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub postal_code: String,
+    /// The registered login's email (from the next issue on); a download's
+    /// email is kept on the policy, not here.
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// [`keys::insured_match_key`]: unique in the organization.
+    pub match_key: String,
+    /// The full name in matching form (`keys::match_text`).
+    pub name_key: String,
+    /// The last name in matching form.
+    pub last_name_key: String,
+    /// The postal code in matching form (`keys::postal_key`).
+    pub postal_key: String,
+    /// What the Insureds search looks in: the folded full name and email.
+    pub search_text: String,
+    /// Created by an import as a near match of another insured; the broker
+    /// decides whether its policies belong there.
+    pub needs_attaching: bool,
+    /// The insured it nearly matched.
+    pub likely_match_id: Option<i32>,
+    /// When a download last named this insured.
+    pub latest_download_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// The derived columns of an insured, computed in one place.
+pub struct Keys {
+    pub match_key: String,
+    pub name_key: String,
+    pub last_name_key: String,
+    pub postal_key: String,
+    pub search_text: String,
+}
+
+impl Keys {
+    /// The keys of an insured with these details.
+    pub fn of(
+        full_name: &str,
+        last_name: &str,
+        address: &str,
+        postal_code: &str,
+        email: Option<&str>,
+    ) -> Self {
+        let mut search_text = names::fold(full_name);
+        if let Some(email) = email {
+            search_text.push(' ');
+            search_text.push_str(&email.to_lowercase());
+        }
+        Self {
+            match_key: keys::insured_match_key(full_name, address, postal_code),
+            name_key: keys::match_text(full_name),
+            last_name_key: keys::match_text(last_name),
+            postal_key: keys::postal_key(postal_code),
+            search_text,
+        }
+    }
+}

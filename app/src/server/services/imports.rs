@@ -1,0 +1,848 @@
+//! Importing CSIO policy downloads: the one service behind the Imports page,
+//! `server import` and the watched folder.
+//!
+//! An import is a run of files. Each file is read whole first; a file that
+//! can't be read is rejected with a reason and the others go on. A readable
+//! file is applied in one transaction, so it is imported whole or not at
+//! all. For each policy of the file:
+//!
+//! - a policy already known (same carrier and policy number) is replaced by
+//!   a newer download; an older or identical one changes nothing. The
+//!   insured it is attached to stays: a broker's attachment outlives
+//!   renewals;
+//! - a new policy attaches to the insured whose full name, address and
+//!   postal code match exactly (`domain::insured`), or else makes a new
+//!   insured. A new insured that nearly matches another (same postal code
+//!   and last name, or the same name at another address) is flagged Needs
+//!   attaching, with a link to that insured.
+//!
+//! Every file and policy is reported: the report is kept, and the run's
+//! totals are updated as each file finishes (they are the progress).
+
+use crate::{
+    api::dto::{
+        ImportFileView, ImportItemView, ImportReportView, ImportTotalsView, InsuredRefView,
+    },
+    domain::insured::{self as keys, Differences},
+    server::{
+        auth::Actor,
+        db::begin_write,
+        entities::{import_file, import_item, import_run, insured, policy, user},
+        error::ServiceError,
+        import::csio::{self, PolicyDownload},
+        services::{audit, is_unique_violation},
+    },
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+
+/// Largest file an import reads.
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+
+/// Which door an import came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The Imports page.
+    Upload,
+    /// `server import`.
+    CommandLine,
+    /// The organization's watched folder.
+    WatchedFolder,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Upload => "upload",
+            Self::CommandLine => "command_line",
+            Self::WatchedFolder => "watched_folder",
+        }
+    }
+
+    fn label(code: &str) -> &'static str {
+        match code {
+            "upload" => "Upload",
+            "command_line" => "Command line",
+            _ => "Watched folder",
+        }
+    }
+}
+
+/// Who imports: a signed-in staff member (a User Administrator or a Broker,
+/// in their own organization), or the platform operator's command line and
+/// watched folder, which name the organization themselves.
+#[derive(Debug, Clone, Copy)]
+pub enum Importer<'a> {
+    /// From the Admin Portal.
+    Staff(&'a Actor),
+    /// From the server's own command line or watched folder.
+    Operator {
+        /// The organization the files are for.
+        organization_id: i32,
+    },
+}
+
+impl Importer<'_> {
+    /// The organization, after checking a staff member may import.
+    fn organization_id(&self) -> Result<i32, ServiceError> {
+        match self {
+            Self::Staff(actor) => {
+                actor.require_account_manager_staff()?;
+                Ok(actor.organization_id)
+            }
+            Self::Operator { organization_id } => Ok(*organization_id),
+        }
+    }
+
+    fn user_id(&self) -> Option<i32> {
+        match self {
+            Self::Staff(actor) => Some(actor.user_id),
+            Self::Operator { .. } => None,
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOutcome {
+    /// Its row in the report.
+    pub file_id: i32,
+    /// Why it was rejected; `None` when imported.
+    pub rejected: Option<String>,
+    /// Its policies' outcomes counted.
+    pub totals: ImportTotalsView,
+}
+
+/// An import in progress: start it, add files one at a time, finish it.
+#[derive(Debug)]
+pub struct Import {
+    /// The run's id (its report).
+    pub run_id: i32,
+    organization_id: i32,
+    started_by: Option<i32>,
+}
+
+/// The policy outcomes, as stored.
+mod outcome {
+    pub const NEW_INSURED: &str = "new_insured";
+    pub const ATTACHED: &str = "attached";
+    pub const UPDATED: &str = "updated";
+    pub const UNCHANGED: &str = "unchanged";
+
+    pub fn label(code: &str) -> &'static str {
+        match code {
+            NEW_INSURED => "New insured",
+            ATTACHED => "Attached automatically",
+            UPDATED => "Updated (newer download)",
+            _ => "Unchanged",
+        }
+    }
+}
+
+impl Import {
+    /// Opens a run for `importer`'s organization.
+    pub async fn start(
+        db: &DatabaseConnection,
+        importer: Importer<'_>,
+        source: Source,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ServiceError> {
+        let organization_id = importer.organization_id()?;
+        let run = import_run::ActiveModel {
+            organization_id: Set(organization_id),
+            source: Set(source.as_str().to_string()),
+            started_by_user_id: Set(importer.user_id()),
+            started_at: Set(now),
+            finished_at: Set(None),
+            files: Set(0),
+            policies: Set(0),
+            new_insureds: Set(0),
+            attached: Set(0),
+            updated: Set(0),
+            unchanged: Set(0),
+            rejected: Set(0),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        Ok(Self {
+            run_id: run.id,
+            organization_id,
+            started_by: importer.user_id(),
+        })
+    }
+
+    /// Reads and applies one file. A file that can't be read, or whose
+    /// changes can't be saved, is rejected and reported; only a failure to
+    /// write the report itself is an error.
+    pub async fn add_file(
+        &self,
+        db: &DatabaseConnection,
+        file_name: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<FileOutcome, ServiceError> {
+        let file_name = clean_file_name(file_name);
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let parsed = if bytes.len() > MAX_FILE_BYTES {
+            Err(format!(
+                "larger than {} MB; split it",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ))
+        } else {
+            csio::parse(bytes).map_err(|r| r.to_string())
+        };
+        let policies = match parsed {
+            Ok(p) => p,
+            Err(reason) => {
+                return self
+                    .reject(db, &file_name, &sha256, bytes.len(), &reason, now)
+                    .await
+            }
+        };
+        // Two imports may create the same insured or policy at once on
+        // PostgreSQL: the loser's transaction fails on the unique key and is
+        // simply run again, now seeing the winner's rows.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self
+                .apply(db, &file_name, &sha256, bytes.len(), &policies, now)
+                .await
+            {
+                Ok(outcome) => return Ok(outcome),
+                Err(ServiceError::Internal(cause))
+                    if attempt < 3
+                        && cause
+                            .downcast_ref::<sea_orm::DbErr>()
+                            .is_some_and(is_unique_violation) =>
+                {
+                    continue
+                }
+                Err(ServiceError::Internal(cause)) => {
+                    // The storage failing stops the import (no other file
+                    // would fare better); anything else is this file's
+                    // problem, logged, and the others go on.
+                    if crate::server::error::storage_unavailable(cause.as_ref()) {
+                        return Err(ServiceError::Internal(cause));
+                    }
+                    let reference = match crate::server::error::internal(cause.as_ref()) {
+                        crate::error::AppError::Internal { reference }
+                        | crate::error::AppError::Unavailable { reference } => reference,
+                        _ => String::new(),
+                    };
+                    return self
+                        .reject(
+                            db,
+                            &file_name,
+                            &sha256,
+                            bytes.len(),
+                            &format!("could not be saved (reference {reference}); try it again"),
+                            now,
+                        )
+                        .await;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    async fn reject(
+        &self,
+        db: &DatabaseConnection,
+        file_name: &str,
+        sha256: &str,
+        len: usize,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FileOutcome, ServiceError> {
+        let txn = begin_write(db).await?;
+        let file = import_file::ActiveModel {
+            organization_id: Set(self.organization_id),
+            import_run_id: Set(self.run_id),
+            file_name: Set(file_name.to_string()),
+            sha256: Set(sha256.to_string()),
+            bytes: Set(len as i64),
+            outcome: Set("rejected".into()),
+            reason: Set(Some(reason.chars().take(500).collect())),
+            policies: Set(0),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let totals = ImportTotalsView {
+            files: 1,
+            rejected: 1,
+            ..Default::default()
+        };
+        self.add_totals(&txn, &totals).await?;
+        txn.commit().await?;
+        Ok(FileOutcome {
+            file_id: file.id,
+            rejected: Some(reason.to_string()),
+            totals,
+        })
+    }
+
+    async fn add_totals<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        t: &ImportTotalsView,
+    ) -> Result<(), ServiceError> {
+        let add = |c: import_run::Column, n: u32| (c, Expr::col(c).add(n as i32));
+        let mut update = import_run::Entity::update_many();
+        for (col, expr) in [
+            add(import_run::Column::Files, t.files),
+            add(import_run::Column::Policies, t.policies),
+            add(import_run::Column::NewInsureds, t.new_insureds),
+            add(import_run::Column::Attached, t.attached),
+            add(import_run::Column::Updated, t.updated),
+            add(import_run::Column::Unchanged, t.unchanged),
+            add(import_run::Column::Rejected, t.rejected),
+        ] {
+            update = update.col_expr(col, expr);
+        }
+        update
+            .filter(import_run::Column::Id.eq(self.run_id))
+            .filter(import_run::Column::OrganizationId.eq(self.organization_id))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+
+    /// Applies a read file in one transaction.
+    async fn apply(
+        &self,
+        db: &DatabaseConnection,
+        file_name: &str,
+        sha256: &str,
+        len: usize,
+        policies: &[PolicyDownload],
+        now: DateTime<Utc>,
+    ) -> Result<FileOutcome, ServiceError> {
+        let org = self.organization_id;
+        let txn = begin_write(db).await?;
+        let file = import_file::ActiveModel {
+            organization_id: Set(org),
+            import_run_id: Set(self.run_id),
+            file_name: Set(file_name.to_string()),
+            sha256: Set(sha256.to_string()),
+            bytes: Set(len as i64),
+            outcome: Set("imported".into()),
+            reason: Set(None),
+            policies: Set(policies.len() as i32),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+
+        // What the file's policies and insureds already are, in two queries.
+        let policy_keys: Vec<String> = policies
+            .iter()
+            .map(|p| keys::policy_key(&p.carrier_code, &p.policy_number))
+            .collect();
+        let match_keys: Vec<String> = policies
+            .iter()
+            .map(|p| {
+                keys::insured_match_key(
+                    &p.insured.full_name,
+                    &p.insured.address,
+                    &p.insured.postal_code,
+                )
+            })
+            .collect();
+        let mut known: HashMap<String, policy::Model> = HashMap::new();
+        for chunk in unique(&policy_keys).chunks(500) {
+            for p in policy::Entity::find()
+                .filter(policy::Column::OrganizationId.eq(org))
+                .filter(policy::Column::PolicyKey.is_in(chunk.iter().cloned()))
+                .all(&txn)
+                .await?
+            {
+                known.insert(p.policy_key.clone(), p);
+            }
+        }
+        let mut insureds: HashMap<String, i32> = HashMap::new();
+        for chunk in unique(&match_keys).chunks(500) {
+            for (id, key) in insured::Entity::find()
+                .select_only()
+                .column(insured::Column::Id)
+                .column(insured::Column::MatchKey)
+                .filter(insured::Column::OrganizationId.eq(org))
+                .filter(insured::Column::MatchKey.is_in(chunk.iter().cloned()))
+                .into_tuple::<(i32, String)>()
+                .all(&txn)
+                .await?
+            {
+                insureds.insert(key, id);
+            }
+        }
+
+        let mut totals = ImportTotalsView {
+            files: 1,
+            policies: policies.len() as u32,
+            ..Default::default()
+        };
+        let mut items = Vec::with_capacity(policies.len());
+        let mut touched: HashSet<i32> = HashSet::new();
+        for (i, p) in policies.iter().enumerate() {
+            let hash = content_hash(p);
+            let mut item = import_item::ActiveModel {
+                organization_id: Set(org),
+                import_file_id: Set(file.id),
+                seq: Set(i as i32 + 1),
+                carrier_code: Set(p.carrier_code.clone()),
+                policy_number: Set(p.policy_number.clone()),
+                near_match_insured_id: Set(None),
+                differences: Set(None),
+                note: Set(None),
+                ..Default::default()
+            };
+            if let Some(stored) = known.get(&policy_keys[i]) {
+                item.policy_id = Set(Some(stored.id));
+                item.insured_id = Set(Some(stored.insured_id));
+                if stored.content_hash == hash {
+                    totals.unchanged += 1;
+                    item.outcome = Set(outcome::UNCHANGED.into());
+                    item.note = Set(Some("identical to the stored download".into()));
+                } else if p.produced_at <= stored.produced_at {
+                    totals.unchanged += 1;
+                    item.outcome = Set(outcome::UNCHANGED.into());
+                    item.note = Set(Some(format!(
+                        "older than the stored download of {}",
+                        stored.produced_at.format("%Y-%m-%d %H:%M")
+                    )));
+                } else {
+                    totals.updated += 1;
+                    item.outcome = Set(outcome::UPDATED.into());
+                    item.note = Set(Some(if p.effective != stored.effective_date {
+                        format!("renewed: now {} to {}", p.effective, p.expiry)
+                    } else if p.status.as_str() != stored.status {
+                        format!("now {}", p.status.as_str())
+                    } else {
+                        "changed".into()
+                    }));
+                    let mut row: policy::ActiveModel = stored.clone().into();
+                    set_downloaded(&mut row, p, &hash, file.id, now);
+                    let updated = row.update(&txn).await?;
+                    touched.insert(updated.insured_id);
+                    known.insert(policy_keys[i].clone(), updated);
+                }
+            } else {
+                let insured_id = match insureds.get(&match_keys[i]) {
+                    Some(id) => {
+                        totals.attached += 1;
+                        item.outcome = Set(outcome::ATTACHED.into());
+                        touched.insert(*id);
+                        *id
+                    }
+                    None => {
+                        totals.new_insureds += 1;
+                        item.outcome = Set(outcome::NEW_INSURED.into());
+                        let near = near_match(&txn, org, p).await?;
+                        match &near {
+                            Some(n) => {
+                                let d = Differences::between(
+                                    (
+                                        &p.insured.full_name,
+                                        &p.insured.address,
+                                        &p.insured.postal_code,
+                                    ),
+                                    (&n.full_name, &n.address, &n.postal_code),
+                                );
+                                item.near_match_insured_id = Set(Some(n.id));
+                                item.differences = Set(Some(d.describe()));
+                                item.note = Set(Some(format!("near match of {}", n.full_name)));
+                            }
+                            None => {
+                                item.note = Set(Some(
+                                    "no insured with this name, or with this last name and postal code"
+                                        .into(),
+                                ));
+                            }
+                        }
+                        let id = new_insured(&txn, org, p, near.map(|n| n.id), now).await?;
+                        insureds.insert(match_keys[i].clone(), id);
+                        id
+                    }
+                };
+                item.insured_id = Set(Some(insured_id));
+                let mut row = policy::ActiveModel {
+                    organization_id: Set(org),
+                    policy_key: Set(policy_keys[i].clone()),
+                    insured_id: Set(insured_id),
+                    created_at: Set(now),
+                    ..Default::default()
+                };
+                set_downloaded(&mut row, p, &hash, file.id, now);
+                let created = row.insert(&txn).await?;
+                item.policy_id = Set(Some(created.id));
+                known.insert(policy_keys[i].clone(), created);
+            }
+            items.push(item);
+        }
+        for chunk in items.chunks(200) {
+            import_item::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        let touched: Vec<i32> = touched.into_iter().collect();
+        for chunk in touched.chunks(500) {
+            insured::Entity::update_many()
+                .col_expr(insured::Column::LatestDownloadAt, Expr::value(now))
+                .filter(insured::Column::OrganizationId.eq(org))
+                .filter(insured::Column::Id.is_in(chunk.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+        self.add_totals(&txn, &totals).await?;
+        txn.commit().await?;
+        Ok(FileOutcome {
+            file_id: file.id,
+            rejected: None,
+            totals,
+        })
+    }
+
+    /// Closes the run, records it in the audit trail and returns its totals.
+    pub async fn finish(
+        self,
+        db: &DatabaseConnection,
+        now: DateTime<Utc>,
+    ) -> Result<ImportTotalsView, ServiceError> {
+        let txn = begin_write(db).await?;
+        let run = import_run::Entity::find_by_id(self.run_id)
+            .filter(import_run::Column::OrganizationId.eq(self.organization_id))
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let totals = totals_of(&run);
+        let mut row: import_run::ActiveModel = run.into();
+        row.finished_at = Set(Some(now));
+        row.update(&txn).await?;
+        audit::record(
+            &txn,
+            audit::NewEvent {
+                organization_id: self.organization_id,
+                actor_user_id: self.started_by,
+                on_behalf_of_user_id: None,
+                action: audit::action::POLICIES_IMPORTED,
+                target_user_id: None,
+                details: describe(self.run_id, &totals),
+            },
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(totals)
+    }
+}
+
+/// "Import 12: 3 files (1 rejected), 120 policies: 40 new insureds, …".
+pub fn describe(run_id: i32, t: &ImportTotalsView) -> String {
+    format!(
+        "Import {run_id}: {} file{} ({} rejected), {} polic{}: {} new insured{}, {} attached automatically, {} updated, {} unchanged",
+        t.files,
+        if t.files == 1 { "" } else { "s" },
+        t.rejected,
+        t.policies,
+        if t.policies == 1 { "y" } else { "ies" },
+        t.new_insureds,
+        if t.new_insureds == 1 { "" } else { "s" },
+        t.attached,
+        t.updated,
+        t.unchanged
+    )
+}
+
+fn totals_of(run: &import_run::Model) -> ImportTotalsView {
+    let n = |v: i32| Ord::max(v, 0) as u32;
+    ImportTotalsView {
+        files: n(run.files),
+        policies: n(run.policies),
+        new_insureds: n(run.new_insureds),
+        attached: n(run.attached),
+        updated: n(run.updated),
+        unchanged: n(run.unchanged),
+        rejected: n(run.rejected),
+    }
+}
+
+/// The distinct values of `v`, in first-seen order.
+fn unique(v: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    v.iter().filter(|k| seen.insert(*k)).cloned().collect()
+}
+
+/// The last path component, without control characters, at most 255
+/// characters: uploads and zip entries name files as their senders like.
+fn clean_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(255).collect();
+    if clean.trim().is_empty() {
+        "(unnamed file)".into()
+    } else {
+        clean
+    }
+}
+
+/// SHA-256 over every downloaded value of a policy, so an identical
+/// download is recognised whatever file it arrives in.
+fn content_hash(p: &PolicyDownload) -> String {
+    let i = &p.insured;
+    let fields = [
+        p.carrier_code.as_str(),
+        &p.policy_number,
+        &p.line_of_business,
+        &p.effective.to_string(),
+        &p.expiry.to_string(),
+        p.status.as_str(),
+        &p.premium_cents.map(|c| c.to_string()).unwrap_or_default(),
+        &i.full_name,
+        &i.last_name,
+        &i.address,
+        &i.city,
+        &i.province,
+        &i.postal_code,
+        i.email.as_deref().unwrap_or(""),
+        i.phone.as_deref().unwrap_or(""),
+    ];
+    let mut h = Sha256::new();
+    for f in fields {
+        h.update(f.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Sets a policy row's downloaded values from `p`.
+fn set_downloaded(
+    row: &mut policy::ActiveModel,
+    p: &PolicyDownload,
+    hash: &str,
+    file_id: i32,
+    now: DateTime<Utc>,
+) {
+    row.carrier_code = Set(p.carrier_code.clone());
+    row.policy_number = Set(p.policy_number.clone());
+    row.number_key = Set(keys::policy_number_key(&p.policy_number));
+    row.line_of_business = Set(p.line_of_business.chars().take(40).collect());
+    row.effective_date = Set(p.effective);
+    row.expiry_date = Set(p.expiry);
+    row.status = Set(p.status.as_str().to_string());
+    row.premium_cents = Set(p.premium_cents);
+    row.downloaded_name = Set(truncate(&p.insured.full_name, 200));
+    row.downloaded_address = Set(truncate(&p.insured.address, 300));
+    row.downloaded_city = Set(truncate(&p.insured.city, 100));
+    row.downloaded_province = Set(truncate(&p.insured.province, 20));
+    row.downloaded_postal_code = Set(truncate(&p.insured.postal_code, 20));
+    row.downloaded_email = Set(p.insured.email.as_deref().map(|e| truncate(e, 254)));
+    row.import_file_id = Set(file_id);
+    row.produced_at = Set(p.produced_at);
+    row.content_hash = Set(hash.to_string());
+    row.updated_at = Set(now);
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// The insured a new one nearly matches: the same postal code and last
+/// name, or the same full name at another address; the oldest such.
+async fn near_match<C: ConnectionTrait>(
+    txn: &C,
+    org: i32,
+    p: &PolicyDownload,
+) -> Result<Option<insured::Model>, ServiceError> {
+    let name_key = keys::match_text(&p.insured.full_name);
+    let postal_key = keys::postal_key(&p.insured.postal_code);
+    let last_key = keys::match_text(&p.insured.last_name);
+    let same_postal_and_last = insured::Entity::find()
+        .filter(insured::Column::OrganizationId.eq(org))
+        .filter(insured::Column::PostalKey.eq(postal_key))
+        .filter(insured::Column::LastNameKey.eq(last_key))
+        .order_by_asc(insured::Column::Id)
+        .one(txn)
+        .await?;
+    if same_postal_and_last.is_some() {
+        return Ok(same_postal_and_last);
+    }
+    Ok(insured::Entity::find()
+        .filter(insured::Column::OrganizationId.eq(org))
+        .filter(insured::Column::NameKey.eq(name_key))
+        .order_by_asc(insured::Column::Id)
+        .one(txn)
+        .await?)
+}
+
+/// Creates the insured a download names.
+async fn new_insured<C: ConnectionTrait>(
+    txn: &C,
+    org: i32,
+    p: &PolicyDownload,
+    likely_match: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<i32, ServiceError> {
+    let i = &p.insured;
+    let k = insured::Keys::of(&i.full_name, &i.last_name, &i.address, &i.postal_code, None);
+    let row = insured::ActiveModel {
+        organization_id: Set(org),
+        full_name: Set(truncate(&i.full_name, 200)),
+        last_name: Set(truncate(&i.last_name, 200)),
+        address: Set(truncate(&i.address, 300)),
+        city: Set(truncate(&i.city, 100)),
+        province: Set(truncate(&i.province, 20)),
+        postal_code: Set(truncate(&keys::display_postal_code(&i.postal_code), 20)),
+        email: Set(None),
+        phone: Set(i.phone.as_deref().map(|v| truncate(v, 40))),
+        match_key: Set(k.match_key),
+        name_key: Set(truncate(&k.name_key, 200)),
+        last_name_key: Set(truncate(&k.last_name_key, 200)),
+        postal_key: Set(truncate(&k.postal_key, 20)),
+        search_text: Set(truncate(&k.search_text, 500)),
+        needs_attaching: Set(likely_match.is_some()),
+        likely_match_id: Set(likely_match),
+        latest_download_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(row.id)
+}
+
+/// Imports `files` (name and contents) in one run and returns its report.
+pub async fn import_all(
+    db: &DatabaseConnection,
+    importer: Importer<'_>,
+    source: Source,
+    files: Vec<(String, Vec<u8>)>,
+    now: DateTime<Utc>,
+) -> Result<ImportReportView, ServiceError> {
+    let import = Import::start(db, importer, source, now).await?;
+    let run_id = import.run_id;
+    for (name, bytes) in files {
+        import.add_file(db, &name, &bytes, now).await?;
+    }
+    import.finish(db, now).await?;
+    report(db, importer, run_id).await
+}
+
+/// The report of import `run_id` of the importer's organization.
+pub async fn report(
+    db: &DatabaseConnection,
+    importer: Importer<'_>,
+    run_id: i32,
+) -> Result<ImportReportView, ServiceError> {
+    let org = importer.organization_id()?;
+    let run = import_run::Entity::find_by_id(run_id)
+        .filter(import_run::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let files = import_file::Entity::find()
+        .filter(import_file::Column::OrganizationId.eq(org))
+        .filter(import_file::Column::ImportRunId.eq(run.id))
+        .order_by_asc(import_file::Column::Id)
+        .all(db)
+        .await?;
+    let mut items: HashMap<i32, Vec<import_item::Model>> = HashMap::new();
+    let file_ids: Vec<i32> = files.iter().map(|f| f.id).collect();
+    for chunk in file_ids.chunks(500) {
+        for item in import_item::Entity::find()
+            .filter(import_item::Column::OrganizationId.eq(org))
+            .filter(import_item::Column::ImportFileId.is_in(chunk.iter().copied()))
+            .order_by_asc(import_item::Column::ImportFileId)
+            .order_by_asc(import_item::Column::Seq)
+            .all(db)
+            .await?
+        {
+            items.entry(item.import_file_id).or_default().push(item);
+        }
+    }
+    let insured_ids: HashSet<i32> = items
+        .values()
+        .flatten()
+        .flat_map(|i| [i.insured_id, i.near_match_insured_id])
+        .flatten()
+        .collect();
+    let mut names: HashMap<i32, String> = HashMap::new();
+    let insured_ids: Vec<i32> = insured_ids.into_iter().collect();
+    for chunk in insured_ids.chunks(500) {
+        for (id, name) in insured::Entity::find()
+            .select_only()
+            .column(insured::Column::Id)
+            .column(insured::Column::FullName)
+            .filter(insured::Column::OrganizationId.eq(org))
+            .filter(insured::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple::<(i32, String)>()
+            .all(db)
+            .await?
+        {
+            names.insert(id, name);
+        }
+    }
+    let reference = |id: Option<i32>| {
+        id.and_then(|id| {
+            names.get(&id).map(|n| InsuredRefView {
+                id,
+                full_name: n.clone(),
+            })
+        })
+    };
+    let started_by = match run.started_by_user_id {
+        Some(id) => user::Entity::find_by_id(id)
+            .filter(user::Column::OrganizationId.eq(org))
+            .one(db)
+            .await?
+            .map(|u| {
+                crate::domain::names::display_name(
+                    &u.first_name,
+                    u.middle_name.as_deref(),
+                    &u.last_name,
+                )
+            }),
+        None => None,
+    };
+    Ok(ImportReportView {
+        id: run.id,
+        source: Source::label(&run.source).to_string(),
+        started_by,
+        started_at: run.started_at.to_rfc3339(),
+        finished_at: run.finished_at.map(|t| t.to_rfc3339()),
+        totals: totals_of(&run),
+        files: files
+            .into_iter()
+            .map(|f| ImportFileView {
+                imported: f.outcome == "imported",
+                reason: f.reason,
+                items: items
+                    .remove(&f.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|i| ImportItemView {
+                        seq: Ord::max(i.seq, 0) as u32,
+                        outcome_label: outcome::label(&i.outcome).to_string(),
+                        insured: reference(i.insured_id),
+                        near_match: reference(i.near_match_insured_id),
+                        carrier_code: i.carrier_code,
+                        policy_number: i.policy_number,
+                        outcome: i.outcome,
+                        differences: i.differences,
+                        note: i.note,
+                    })
+                    .collect(),
+                file_name: f.file_name,
+            })
+            .collect(),
+    })
+}
