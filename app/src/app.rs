@@ -20,6 +20,8 @@
 //! | `/portal/{org}/office-staff` | the Account Manager's office staff |
 //! | `/admin/people` | People: every login, filters, sorts, row actions |
 //! | `/admin/people/{id}` | one person: details, settings, Company Access, history |
+//! | `/admin/imports` | import CSIO policy downloads; recent imports |
+//! | `/admin/imports/{id}` | one import's report |
 //!
 //! Outside the router: `POST /documents/upload` and `GET /documents/{id}/file`
 //! (`server::files`).
@@ -30,9 +32,9 @@
 use crate::hydration_scripts::HydrateAfterFirstPaint;
 use crate::pages::{
     AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
-    AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, NewAccountPage, NotFound,
-    OfficeStaffPage, PasswordLinkPage, PeoplePage, PersonPage, PortalForgotIdentifierPage,
-    PortalForgotPasswordPage, PortalHome, PortalSignIn,
+    AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, ImportReportPage, ImportsPage,
+    NewAccountPage, NotFound, OfficeStaffPage, PasswordLinkPage, PeoplePage, PersonPage,
+    PortalForgotIdentifierPage, PortalForgotPasswordPage, PortalHome, PortalSignIn,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -79,6 +81,8 @@ lazy_page! {
     OfficeStaffRoute => OfficeStaffPage,
     PeopleRoute => PeoplePage,
     PersonRoute => PersonPage,
+    ImportsRoute => ImportsPage,
+    ImportReportRoute => ImportReportPage,
 }
 
 /// The document around the app, rendered on the server.
@@ -130,6 +134,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/accounts/:id/account-manager") view={Lazy::<AccountManagerRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/office-staff") view={Lazy::<OfficeStaffRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>

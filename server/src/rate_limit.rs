@@ -215,7 +215,7 @@ pub async fn limit_uploads(
     next: Next,
 ) -> Response {
     if req.method() != Method::POST
-        || req.uri().path() != "/documents/upload"
+        || !matches!(req.uri().path(), "/documents/upload" | "/imports/upload")
         || limiter.settings.per_minute == 0
     {
         return next.run(req).await;

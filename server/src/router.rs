@@ -70,7 +70,18 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
         .route("/documents/{id}/file", get(files::download))
         .layer(DefaultBodyLimit::max(upload_cap))
         .layer(from_fn_with_state(
-            (upload_limiter, state.clone()),
+            (upload_limiter.clone(), state.clone()),
+            rate_limit::limit_uploads,
+        ));
+    // Imports take many files (or zips) in one form; each is checked as it
+    // arrives, and the whole form is bounded here.
+    let imports = Router::new()
+        .route("/imports/upload", post(app::server::import::upload::upload))
+        .layer(DefaultBodyLimit::max(
+            app::server::import::upload::MAX_UPLOAD_BYTES + 64 * 1024,
+        ))
+        .layer(from_fn_with_state(
+            (upload_limiter.clone(), state.clone()),
             rate_limit::limit_uploads,
         ));
     let metrics = observability::MetricsAccess {
@@ -98,6 +109,7 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
         .merge(files)
+        .merge(imports)
         .layer(from_fn_with_state(limiter, rate_limit::limit))
         .layer(from_fn(middleware::refuse_cross_site))
         .layer(from_fn_with_state(

@@ -442,11 +442,11 @@ both_engines!(
         );
         // Another brokerage's report is not found.
         assert!(matches!(
-            imports::report(&db, Importer::Staff(&bravo), r.id).await,
+            imports::report(&db, Importer::Staff(&bravo), r.id, None).await,
             Err(ServiceError::NotFound)
         ));
         assert_eq!(
-            imports::report(&db, Importer::Staff(&alpha), r.id)
+            imports::report(&db, Importer::Staff(&alpha), r.id, None)
                 .await
                 .unwrap(),
             r
@@ -494,7 +494,7 @@ both_engines!(
             Err(ServiceError::Forbidden)
         ));
         assert!(matches!(
-            imports::report(&db, Importer::Staff(&client), r.id).await,
+            imports::report(&db, Importer::Staff(&client), r.id, None).await,
             Err(ServiceError::Forbidden)
         ));
         // The refused starts left no run behind.

@@ -29,6 +29,9 @@ pub struct StaffHomeView {
     pub client_logins: u64,
     /// Whether this staff member may read the audit log (User Administrators).
     pub can_read_audit: bool,
+    /// Whether this staff member may import policy downloads (User
+    /// Administrators and Brokers).
+    pub can_import: bool,
     /// Whether the development mailbox is on.
     pub dev_mailbox: bool,
 }
@@ -676,6 +679,67 @@ pub struct ImportReportView {
     pub finished_at: Option<String>,
     /// The totals.
     pub totals: ImportTotalsView,
-    /// Every file, in the order read.
+    /// The files of this page, in the order read.
     pub files: Vec<ImportFileView>,
+    /// This page of files (0-based).
+    pub page: u32,
+    /// How many pages of files there are.
+    pub pages: u32,
+}
+
+/// An import's totals while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgressView {
+    /// The totals so far.
+    pub totals: ImportTotalsView,
+    /// All files are read.
+    pub finished: bool,
+}
+
+/// One import in the list of recent ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRunRowView {
+    /// Its id (the report's address).
+    pub id: i32,
+    /// "Upload", "Command line" or "Watched folder".
+    pub source: String,
+    /// Who started it, when a person did.
+    pub started_by: Option<String>,
+    /// RFC 3339.
+    pub started_at: String,
+    /// Still running.
+    pub running: bool,
+    /// Its totals.
+    pub totals: ImportTotalsView,
+}
+
+/// A page of the organization's imports, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportListView {
+    /// The imports.
+    pub rows: Vec<ImportRunRowView>,
+    /// The cursor of the next (older) page, if there is one.
+    pub next: Option<i32>,
+}
+
+/// The Imports page: the frame and the list of imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportsPageView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// Largest upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Largest single download file, in bytes.
+    pub max_file_bytes: u64,
+    /// The imports, newest first.
+    pub list: ImportListView,
+}
+
+/// An import's report page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReportPageView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The report.
+    pub report: ImportReportView,
 }

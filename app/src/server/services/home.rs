@@ -79,6 +79,7 @@ pub async fn staff_home<C: ConnectionTrait>(
         staff_logins: count_users(UserKind::Staff).await?,
         client_logins: count_users(UserKind::Client).await?,
         can_read_audit: role == StaffRole::UserAdministrator,
+        can_import: crate::server::auth::actor::manages_accounts(role),
         dev_mailbox: dev_mailbox && role == StaffRole::UserAdministrator,
     })
 }

@@ -21,7 +21,8 @@
 
 use crate::{
     api::dto::{
-        ImportFileView, ImportItemView, ImportReportView, ImportTotalsView, InsuredRefView,
+        ImportFileView, ImportItemView, ImportListView, ImportProgressView, ImportReportView,
+        ImportRunRowView, ImportTotalsView, InsuredRefView,
     },
     domain::insured::{self as keys, Differences},
     server::{
@@ -36,8 +37,8 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -98,6 +99,12 @@ impl Importer<'_> {
             }
             Self::Operator { organization_id } => Ok(*organization_id),
         }
+    }
+
+    /// Whether this importer may import at all: the organization, or why
+    /// not.
+    pub fn check(&self) -> Result<i32, ServiceError> {
+        self.organization_id()
     }
 
     fn user_id(&self) -> Option<i32> {
@@ -176,6 +183,43 @@ impl Import {
             organization_id,
             started_by: importer.user_id(),
         })
+    }
+
+    /// Takes up an upload's run again: the one `actor` started from the
+    /// Imports page, still open. Anything else is not found.
+    pub async fn resume(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        run_id: i32,
+    ) -> Result<Self, ServiceError> {
+        let organization_id = Importer::Staff(actor).organization_id()?;
+        let run = import_run::Entity::find_by_id(run_id)
+            .filter(import_run::Column::OrganizationId.eq(organization_id))
+            .filter(import_run::Column::StartedByUserId.eq(actor.user_id))
+            .filter(import_run::Column::Source.eq(Source::Upload.as_str()))
+            .filter(import_run::Column::FinishedAt.is_null())
+            .one(db)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(Self {
+            run_id: run.id,
+            organization_id,
+            started_by: Some(actor.user_id),
+        })
+    }
+
+    /// Records a file refused before it could be read (too large, or a
+    /// zip that can't be opened), with the reason.
+    pub async fn refuse(
+        &self,
+        db: &DatabaseConnection,
+        file_name: &str,
+        len: usize,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FileOutcome, ServiceError> {
+        self.reject(db, &clean_file_name(file_name), "", len, reason, now)
+            .await
     }
 
     /// Reads and applies one file. A file that can't be read, or whose
@@ -734,14 +778,23 @@ pub async fn import_all(
         import.add_file(db, &name, &bytes, now).await?;
     }
     import.finish(db, now).await?;
-    report(db, importer, run_id).await
+    report(db, importer, run_id, None).await
 }
 
+/// Files per page of a report.
+pub const REPORT_FILES_PER_PAGE: u64 = 10;
+
+/// Imports per page of the list.
+pub const LIST_PAGE: u64 = 25;
+
 /// The report of import `run_id` of the importer's organization.
+/// With `page`, only that page of files ([`REPORT_FILES_PER_PAGE`] each);
+/// without, every file.
 pub async fn report(
     db: &DatabaseConnection,
     importer: Importer<'_>,
     run_id: i32,
+    page: Option<u32>,
 ) -> Result<ImportReportView, ServiceError> {
     let org = importer.organization_id()?;
     let run = import_run::Entity::find_by_id(run_id)
@@ -749,12 +802,28 @@ pub async fn report(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let files = import_file::Entity::find()
+    let all_files = import_file::Entity::find()
         .filter(import_file::Column::OrganizationId.eq(org))
         .filter(import_file::Column::ImportRunId.eq(run.id))
-        .order_by_asc(import_file::Column::Id)
-        .all(db)
-        .await?;
+        .order_by_asc(import_file::Column::Id);
+    let (files, page, pages) = match page {
+        None => (all_files.all(db).await?, 0, 1),
+        Some(page) => {
+            let count: u64 = import_file::Entity::find()
+                .filter(import_file::Column::OrganizationId.eq(org))
+                .filter(import_file::Column::ImportRunId.eq(run.id))
+                .count(db)
+                .await?;
+            let pages = Ord::max(count.div_ceil(REPORT_FILES_PER_PAGE), 1);
+            let page = Ord::min(u64::from(page), pages - 1);
+            let files = all_files
+                .offset(page * REPORT_FILES_PER_PAGE)
+                .limit(REPORT_FILES_PER_PAGE)
+                .all(db)
+                .await?;
+            (files, page as u32, pages as u32)
+        }
+    };
     let mut items: HashMap<i32, Vec<import_item::Model>> = HashMap::new();
     let file_ids: Vec<i32> = files.iter().map(|f| f.id).collect();
     for chunk in file_ids.chunks(500) {
@@ -799,20 +868,7 @@ pub async fn report(
             })
         })
     };
-    let started_by = match run.started_by_user_id {
-        Some(id) => user::Entity::find_by_id(id)
-            .filter(user::Column::OrganizationId.eq(org))
-            .one(db)
-            .await?
-            .map(|u| {
-                crate::domain::names::display_name(
-                    &u.first_name,
-                    u.middle_name.as_deref(),
-                    &u.last_name,
-                )
-            }),
-        None => None,
-    };
+    let started_by = name_of(db, org, run.started_by_user_id).await?;
     Ok(ImportReportView {
         id: run.id,
         source: Source::label(&run.source).to_string(),
@@ -844,5 +900,97 @@ pub async fn report(
                 file_name: f.file_name,
             })
             .collect(),
+        page,
+        pages,
+    })
+}
+
+/// The display name of login `id` of organization `org`.
+async fn name_of(
+    db: &DatabaseConnection,
+    org: i32,
+    id: Option<i32>,
+) -> Result<Option<String>, ServiceError> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(user::Entity::find_by_id(id)
+        .filter(user::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+        .map(|u| {
+            crate::domain::names::display_name(
+                &u.first_name,
+                u.middle_name.as_deref(),
+                &u.last_name,
+            )
+        }))
+}
+
+/// The totals of import `run_id` so far (the Imports page polls this while
+/// its upload is processed).
+pub async fn progress(
+    db: &DatabaseConnection,
+    importer: Importer<'_>,
+    run_id: i32,
+) -> Result<ImportProgressView, ServiceError> {
+    let org = importer.organization_id()?;
+    let run = import_run::Entity::find_by_id(run_id)
+        .filter(import_run::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(ImportProgressView {
+        totals: totals_of(&run),
+        finished: run.finished_at.is_some(),
+    })
+}
+
+/// The organization's imports, newest first, [`LIST_PAGE`] at a time
+/// (`before`: the last id of the previous page).
+pub async fn recent(
+    db: &DatabaseConnection,
+    importer: Importer<'_>,
+    before: Option<i32>,
+) -> Result<ImportListView, ServiceError> {
+    let org = importer.organization_id()?;
+    let mut q = import_run::Entity::find()
+        .filter(import_run::Column::OrganizationId.eq(org))
+        .order_by_desc(import_run::Column::Id)
+        .limit(LIST_PAGE + 1);
+    if let Some(before) = before {
+        q = q.filter(import_run::Column::Id.lt(before));
+    }
+    let mut runs = q.all(db).await?;
+    let more = runs.len() as u64 > LIST_PAGE;
+    runs.truncate(LIST_PAGE as usize);
+    let mut names: HashMap<i32, Option<String>> = HashMap::new();
+    let mut rows = Vec::with_capacity(runs.len());
+    for run in &runs {
+        let started_by = match run.started_by_user_id {
+            Some(id) => match names.get(&id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = name_of(db, org, Some(id)).await?;
+                    names.insert(id, name.clone());
+                    name
+                }
+            },
+            None => None,
+        };
+        rows.push(ImportRunRowView {
+            id: run.id,
+            source: Source::label(&run.source).to_string(),
+            started_by,
+            started_at: run.started_at.to_rfc3339(),
+            running: run.finished_at.is_none(),
+            totals: totals_of(run),
+        });
+    }
+    Ok(ImportListView {
+        next: if more {
+            runs.last().map(|r| r.id)
+        } else {
+            None
+        },
+        rows,
     })
 }
