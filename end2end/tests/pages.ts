@@ -6,7 +6,7 @@ import { CLIENT_PASSWORD, STAFF_PASSWORD, LAKESIDE } from './helpers';
 // page is added here once and is measured and checked from then on.
 
 /** Who is signed in when the page is opened. */
-export type Visitor = 'nobody' | 'staff' | 'manager' | 'rep';
+export type Visitor = 'nobody' | 'staff' | 'manager' | 'rep' | 'broker';
 
 /** Which budget a page answers to (issue 13): the sign-in pages and the
  * portal home are what insureds open on phones, so they get the tight one. */
@@ -68,6 +68,10 @@ export const PAGES: PageCase[] = [
   { name: 'People (clients)', path: '/admin/people?side=clients&sort=logon&dir=desc', visitor: 'staff', budget: 'other', ceiling: 403_000 },
   { name: 'Person', path: `/admin/people/${MEI_LIN}`, visitor: 'staff', budget: 'other', ceiling: 406_000 },
   { name: 'Client Portal home (Claims Rep Manager)', path: '/portal/northwind', visitor: 'rep', budget: 'entry', ceiling: 385_000 },
+  // 2026-12-04, Imports (issue 9): the demo brokerage's broker; import 1 is
+  // the demo's own (3,000 policies, 30 files; the report shows 5 a page).
+  { name: 'Imports', path: '/admin/imports', visitor: 'broker', budget: 'other', ceiling: 999_000 },
+  { name: 'Import report', path: '/admin/imports/1', visitor: 'broker', budget: 'other', ceiling: 999_000 },
 ];
 
 /** Signs `request` in as `visitor`, through the same server functions the
@@ -80,6 +84,12 @@ export async function signIn(request: APIRequestContext, baseURL: string, visito
       headers,
     });
     expect(r.status(), 'staff sign-in').toBe(200);
+  } else if (visitor === 'broker') {
+    const r = await request.post('/api/staff_sign_in', {
+      form: { organization: 'harbour', username: '317rhale', password: STAFF_PASSWORD },
+      headers,
+    });
+    expect(r.status(), 'broker sign-in').toBe(200);
   } else if (visitor === 'rep') {
     const r = await request.post('/api/client_sign_in', {
       form: { organization: 'northwind', identifier: HARBOURFRONT, username: 'rdelgado', password: CLIENT_PASSWORD },

@@ -231,10 +231,14 @@ pub async fn import(
             println!("  skipped   {name}: {e}");
             continue;
         }
-        let outcome = run
-            .add_file(db, &name, &bytes, chrono::Utc::now())
-            .await
-            .map_err(describe_error)?;
+        let outcome = match run.add_file(db, &name, &bytes, chrono::Utc::now()).await {
+            Ok(o) => o,
+            Err(e) => {
+                // Close the import with what was done, then stop.
+                let _ = run.finish(db, chrono::Utc::now()).await;
+                return Err(describe_error(e));
+            }
+        };
         match outcome.rejected {
             Some(reason) => println!("  rejected  {name}: {reason}"),
             None => println!(

@@ -56,10 +56,12 @@ impl Watcher {
             return look;
         };
         let mut still_there = HashSet::new();
+        // Real folders only: a symbolic link could lead the watcher (and the
+        // files it moves) anywhere.
         let mut folders: Vec<PathBuf> = entries
             .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| e.path())
-            .filter(|p| p.is_dir())
             .collect();
         folders.sort();
         for folder in folders {
@@ -169,7 +171,9 @@ impl Watcher {
                     if let Some(reason) = &outcome.rejected {
                         let mut note = moved.clone().into_os_string();
                         note.push(".reason.txt");
-                        let _ = std::fs::write(&note, format!("{reason}\n"));
+                        if let Err(e) = write_new(Path::new(&note), &format!("{reason}\n")) {
+                            tracing::warn!(file = %moved.display(), error = %e, "import folder: can't write the reason beside a rejected file");
+                        }
                     }
                     list.push(moved);
                 }
@@ -204,18 +208,57 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Moves `path` into `dir` (created if needed), keeping its name unless a
-/// file of that name is already there; then a time is added.
+/// Writes a new file, never through a symbolic link or over a file
+/// already there.
+fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        // `create_new` already refuses any existing path, symbolic links
+        // included; O_NOFOLLOW says so twice.
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// `dir`, created if needed, when it is a real directory (not a symbolic
+/// link to one elsewhere).
+fn real_dir(dir: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_dir() => Ok(()),
+        Ok(_) => Err(std::io::Error::other(format!(
+            "{} is not a real folder (a file or a symbolic link)",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(dir),
+        Err(e) => Err(e),
+    }
+}
+
+/// Moves `path` into `dir`, keeping its name unless a file of that name is
+/// already there (then a time is added). Never replaces a file: the new
+/// name is linked first, which fails if it exists, and the old one removed.
 fn move_into(path: &Path, dir: &Path) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    real_dir(dir)?;
     let name = path.file_name().unwrap_or_default();
     let mut target = dir.join(name);
-    if target.exists() {
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f");
-        target = dir.join(format!("{stamp}-{}", name.to_string_lossy()));
+    for attempt in 0..5 {
+        if attempt > 0 {
+            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f");
+            target = dir.join(format!("{stamp}-{}", name.to_string_lossy()));
+        }
+        match std::fs::hard_link(path, &target) {
+            Ok(()) => {
+                std::fs::remove_file(path)?;
+                return Ok(target);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
     }
-    std::fs::rename(path, &target)?;
-    Ok(target)
+    Err(std::io::Error::other("no free name to move the file to"))
 }
 
 /// Looks every `every` until `stop` says so.

@@ -506,3 +506,34 @@ both_engines!(
         assert_eq!(runs, 2, "the first import and the Broker's");
     }
 );
+
+both_engines!(
+    downloads_without_an_address_never_attach_automatically,
+    |db: DatabaseConnection| async move {
+        let s: Seed = common::seed(&db).await;
+        let by = admin(&db, s.alpha.id, &s.alpha_admin).await;
+        let bare = |number: &str| {
+            variant(number, |p| {
+                p.insured.full_name = "Sam Roy".into();
+                p.insured.last_name = "Roy".into();
+                p.insured.address = String::new();
+                p.insured.postal_code = String::new();
+            })
+        };
+        let r = import(&db, &by, vec![bare("BARE-1"), bare("BARE-2")]).await;
+        assert_eq!(
+            outcomes(&r),
+            pairs(&[("BARE-1", "new_insured"), ("BARE-2", "new_insured")])
+        );
+        let sams = insureds(&db, s.alpha.id).await;
+        assert_eq!(sams.len(), 2, "two people named Sam Roy stay two insureds");
+        assert!(sams.iter().all(|i| i.needs_attaching));
+        assert_eq!(
+            r.files[1].items[0].note.as_deref(),
+            Some("no address or postal code in the download: attach it by hand")
+        );
+        // A later download of the same policy still finds its policy.
+        let again = import(&db, &by, vec![bare("BARE-1")]).await;
+        assert_eq!(outcomes(&again), pairs(&[("BARE-1", "unchanged")]));
+    }
+);

@@ -709,6 +709,8 @@ pub struct ImportRunRowView {
     pub started_at: String,
     /// Still running.
     pub running: bool,
+    /// Cut off before it finished (what it did import stays).
+    pub interrupted: bool,
     /// Its totals.
     pub totals: ImportTotalsView,
 }

@@ -59,7 +59,7 @@ pub async fn imports_page(before: Option<i32>) -> Result<ImportsPageView, AppErr
     let ctx = RequestContext::current()?;
     let actor = ctx.actor().await.map_err(|e| ctx.fail(e))?;
     let db = &ctx.state.db;
-    let list = imports::recent(db, Importer::Staff(&actor), before)
+    let list = imports::recent(db, Importer::Staff(&actor), before, ctx.now())
         .await
         .map_err(|e| ctx.fail(e.into()))?;
     let frame = home::frame(db, &actor)

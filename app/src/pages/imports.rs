@@ -58,6 +58,17 @@ pub fn totals_line(t: &ImportTotalsView) -> String {
     line
 }
 
+/// The message for a refused plain post's `import_error` code.
+fn plain_error_message(code: &str) -> &'static str {
+    match code {
+        "too_large" => "The upload is larger than 200 MB in all; send fewer files at a time.",
+        "no_files" => "Choose one or more files to import.",
+        "interrupted" => "The upload was interrupted. Try again.",
+        "forbidden" => "Only User Administrators and Brokers import policy downloads.",
+        _ => "The files could not be imported. Try again; if it keeps happening, ask your administrator.",
+    }
+}
+
 /// The page.
 #[component]
 pub fn ImportsPage() -> impl IntoView {
@@ -85,7 +96,12 @@ pub fn ImportsPage() -> impl IntoView {
 #[component]
 fn ImportsBody(view: ImportsPageView) -> impl IntoView {
     let query = use_query_map();
-    let plain_error = query.read_untracked().get("import_error");
+    // A plain (script-less) post that was refused comes back with a code;
+    // the words are this page's own.
+    let plain_error = query
+        .read_untracked()
+        .get("import_error")
+        .map(|code| plain_error_message(&code).to_string());
     let ImportsPageView {
         frame,
         max_upload_bytes,
@@ -158,6 +174,7 @@ fn ImportRow(r: ImportRunRowView) -> impl IntoView {
             <th scope="row">
                 <A href=format!("/admin/imports/{}", r.id)>{format!("Import {}", r.id)}</A>
                 {r.running.then(|| view! { " " <span class="badge wait">"Running"</span> })}
+                {r.interrupted.then(|| view! { " " <span class="badge bad">"Interrupted"</span> })}
             </th>
             <td><time datetime=r.started_at.clone()>{when(&r.started_at)}</time></td>
             <td>{from}</td>

@@ -243,6 +243,8 @@ struct Parser<'a> {
     text_buf: String,
     out: Vec<PolicyDownload>,
     policies_seen: usize,
+    /// Some element's text was longer than [`MAX_TEXT`].
+    overflow: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -261,6 +263,7 @@ impl<'a> Parser<'a> {
             text_buf: String::new(),
             out: Vec::new(),
             policies_seen: 0,
+            overflow: false,
         }
     }
 
@@ -346,6 +349,8 @@ impl<'a> Parser<'a> {
     fn push_text(&mut self, s: &str) {
         if self.text_buf.len() + s.len() <= MAX_TEXT {
             self.text_buf.push_str(s);
+        } else if !s.trim().is_empty() {
+            self.overflow = true;
         }
     }
 
@@ -384,7 +389,15 @@ impl<'a> Parser<'a> {
     }
 
     fn close(&mut self) -> Result<(), Rejection> {
+        if std::mem::take(&mut self.overflow) {
+            return Err(Rejection::NotCsio(
+                "a value in it is longer than 1,000 characters",
+            ));
+        }
         let text = collapse(&std::mem::take(&mut self.text_buf));
+        if text.chars().any(char::is_control) {
+            return Err(Rejection::NotCsio("a value in it holds control characters"));
+        }
         let depth = self.path.len() - 1;
         let name = self.path[depth].clone();
         let parent = self.parent(1).to_string();
@@ -552,8 +565,22 @@ impl<'a> Parser<'a> {
             } else {
                 PolicyStatus::Active
             };
-            if p.number.chars().count() > 60 || p.company.chars().count() > 20 {
-                return Err(problem("a policy number or carrier code too long".into()));
+            // Upper case can lengthen a few letters (ß → SS): the keys are
+            // checked as they will be stored.
+            let policy_key = crate::domain::insured::policy_key(&p.company, &p.number);
+            let match_key = crate::domain::insured::insured_match_key(
+                &insured.full_name,
+                &insured.address,
+                &insured.postal_code,
+            );
+            if p.number.chars().count() > 60
+                || p.company.chars().count() > 20
+                || policy_key.chars().count() > 120
+                || match_key.chars().count() > 560
+            {
+                return Err(problem(
+                    "a policy number, carrier code, name or address too long to keep".into(),
+                ));
             }
             self.out.push(PolicyDownload {
                 insured,

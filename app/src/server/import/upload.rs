@@ -30,6 +30,11 @@ use axum::{
 /// The largest upload (all files and zips together).
 pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
 
+/// Uploads processed at once, server-wide. Each holds at most one zip
+/// ([`MAX_UPLOAD_BYTES`]) and one unpacked file in memory; more wait their
+/// turn, so memory stays bounded whatever the number of brokers.
+static AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 fn refuse(field: Option<&str>, message: impl Into<String>) -> AppError {
     AppError::Validation {
         field: field.map(str::to_string),
@@ -68,10 +73,22 @@ fn answer(outcome: Result<i32, AppError>, wants_json: bool) -> Response {
     let location = match outcome {
         Ok(id) => format!("/admin/imports/{id}"),
         Err(AppError::SignInRequired) => "/".into(),
-        Err(e) => format!(
-            "/admin/imports?import_error={}",
-            crate::percent::encode(&e.to_string())
-        ),
+        // A code, not words: the page says what it means, so a link can't
+        // make the page say something else.
+        Err(e) => {
+            let code = match &e {
+                AppError::Validation { message, .. } if message.contains("larger than") => {
+                    "too_large"
+                }
+                AppError::Validation { message, .. } if message.starts_with("Choose") => "no_files",
+                AppError::Validation { message, .. } if message.contains("interrupted") => {
+                    "interrupted"
+                }
+                AppError::Forbidden => "forbidden",
+                _ => "failed",
+            };
+            format!("/admin/imports?import_error={code}")
+        }
     };
     (
         StatusCode::SEE_OTHER,
@@ -92,6 +109,10 @@ async fn receive(ctx: &RequestContext, state: &AppState, req: Request) -> Result
     let mut multipart = Multipart::from_request(req, &())
         .await
         .map_err(|_| refuse(None, "Send the form as multipart/form-data."))?;
+    let _turn = AT_ONCE
+        .acquire()
+        .await
+        .map_err(|_| refuse(None, "The server is stopping. Try again in a minute."))?;
     let mut import: Option<Import> = None;
     let read = read_files(ctx, state, &actor, &mut multipart, &mut import).await;
     // Whatever arrived is imported (each file whole); the run is closed
@@ -117,6 +138,7 @@ async fn read_files(
     import: &mut Option<Import>,
 ) -> Result<(), AppError> {
     let db = &state.db;
+    let mut allowance = archive::Allowance::default();
     let too_large = || {
         refuse(
             Some("files"),
@@ -135,6 +157,9 @@ async fn read_files(
         };
         let field_name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().unwrap_or("").to_string();
+        // A zip may be as large as the upload; any other file is kept only
+        // up to one byte past the per-file limit (the import then refuses
+        // it) and the rest of it is read and dropped.
         let mut bytes = Vec::new();
         loop {
             match field.chunk().await {
@@ -142,7 +167,13 @@ async fn read_files(
                     if field_name != "files" && bytes.len() + c.len() > 64 {
                         return Err(refuse(None, "The form is not the Imports page's."));
                     }
-                    bytes.extend_from_slice(&c);
+                    let keep = if bytes.len() >= 4 && archive::is_zip(&bytes) {
+                        c.len()
+                    } else {
+                        c.len()
+                            .min((MAX_FILE_BYTES + 1).saturating_sub(bytes.len()))
+                    };
+                    bytes.extend_from_slice(&c[..keep]);
                 }
                 Ok(None) => break,
                 Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
@@ -175,7 +206,7 @@ async fn read_files(
                     );
                 }
                 let run = import.as_ref().expect("set above");
-                take_file(ctx, state, run, &file_name, &bytes).await?;
+                take_file(ctx, state, run, &file_name, &bytes, &mut allowance).await?;
             }
             _ => {}
         }
@@ -189,6 +220,7 @@ async fn take_file(
     run: &Import,
     file_name: &str,
     bytes: &[u8],
+    allowance: &mut archive::Allowance,
 ) -> Result<(), AppError> {
     let db = &state.db;
     let fail = |e: crate::server::error::ServiceError| ctx.fail(e.into());
@@ -198,7 +230,7 @@ async fn take_file(
             .map_err(fail)?;
         return Ok(());
     }
-    let mut files = match ZipFiles::open(bytes, MAX_FILE_BYTES) {
+    let mut files = match ZipFiles::open(bytes, MAX_FILE_BYTES, allowance) {
         Ok(f) => f,
         Err(reason) => {
             run.refuse(db, file_name, bytes.len(), &reason, ctx.now())
@@ -207,12 +239,20 @@ async fn take_file(
             return Ok(());
         }
     };
-    while let Some(entry) = files.next_file() {
+    let zip = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let shown = |inner: &str| {
+        let base = inner.rsplit('/').next().unwrap_or(inner);
+        format!("{base} (in {zip})")
+    };
+    while let Some(entry) = files.next_entry(allowance) {
         match entry {
             Entry::File(inner, contents) => {
-                let base = inner.rsplit('/').next().unwrap_or(&inner);
-                let zip = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-                run.add_file(db, &format!("{base} (in {zip})"), &contents, ctx.now())
+                run.add_file(db, &shown(&inner), &contents, ctx.now())
+                    .await
+                    .map_err(fail)?;
+            }
+            Entry::Refused(inner, reason) => {
+                run.refuse(db, &shown(&inner), 0, &reason, ctx.now())
                     .await
                     .map_err(fail)?;
             }

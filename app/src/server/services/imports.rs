@@ -265,7 +265,7 @@ impl Import {
                     if attempt < 3
                         && cause
                             .downcast_ref::<sea_orm::DbErr>()
-                            .is_some_and(is_unique_violation) =>
+                            .is_some_and(|e| is_unique_violation(e) || is_retryable(e)) =>
                 {
                     continue
                 }
@@ -404,13 +404,20 @@ impl Import {
             })
             .collect();
         let mut known: HashMap<String, policy::Model> = HashMap::new();
+        // On PostgreSQL the known policies are locked (in id order, so two
+        // imports never wait on each other crosswise): a concurrent import
+        // of a newer download then waits, sees it, and keeps it. SQLite's
+        // write transactions already run one at a time.
+        let lock = txn.get_database_backend() == sea_orm::DbBackend::Postgres;
         for chunk in unique(&policy_keys).chunks(500) {
-            for p in policy::Entity::find()
+            let mut q = policy::Entity::find()
                 .filter(policy::Column::OrganizationId.eq(org))
                 .filter(policy::Column::PolicyKey.is_in(chunk.iter().cloned()))
-                .all(&txn)
-                .await?
-            {
+                .order_by_asc(policy::Column::Id);
+            if lock {
+                q = q.lock_exclusive();
+            }
+            for p in q.all(&txn).await? {
                 known.insert(p.policy_key.clone(), p);
             }
         }
@@ -457,13 +464,22 @@ impl Import {
                     totals.unchanged += 1;
                     item.outcome = Set(outcome::UNCHANGED.into());
                     item.note = Set(Some("identical to the stored download".into()));
+                    touched.insert(stored.insured_id);
                 } else if p.produced_at <= stored.produced_at {
                     totals.unchanged += 1;
                     item.outcome = Set(outcome::UNCHANGED.into());
-                    item.note = Set(Some(format!(
-                        "older than the stored download of {}",
-                        stored.produced_at.format("%Y-%m-%d %H:%M")
-                    )));
+                    item.note = Set(Some(if p.produced_at == stored.produced_at {
+                        format!(
+                            "produced at the same time as the stored download ({}), which is kept",
+                            stored.produced_at.format("%Y-%m-%d %H:%M")
+                        )
+                    } else {
+                        format!(
+                            "older than the stored download of {}",
+                            stored.produced_at.format("%Y-%m-%d %H:%M")
+                        )
+                    }));
+                    touched.insert(stored.insured_id);
                 } else {
                     totals.updated += 1;
                     item.outcome = Set(outcome::UPDATED.into());
@@ -481,7 +497,17 @@ impl Import {
                     known.insert(policy_keys[i].clone(), updated);
                 }
             } else {
-                let insured_id = match insureds.get(&match_keys[i]) {
+                // Without an address or a postal code there is nothing to
+                // match on: two people of the same name must never be taken
+                // for one. Such a download gets its own insured, flagged.
+                let matchable = !p.insured.address.trim().is_empty()
+                    && !keys::postal_key(&p.insured.postal_code).is_empty();
+                let known_insured = if matchable {
+                    insureds.get(&match_keys[i])
+                } else {
+                    None
+                };
+                let insured_id = match known_insured {
                     Some(id) => {
                         totals.attached += 1;
                         item.outcome = Set(outcome::ATTACHED.into());
@@ -513,8 +539,32 @@ impl Import {
                                 ));
                             }
                         }
-                        let id = new_insured(&txn, org, p, near.map(|n| n.id), now).await?;
-                        insureds.insert(match_keys[i].clone(), id);
+                        if !matchable {
+                            item.note = Set(Some(
+                                "no address or postal code in the download: attach it by hand"
+                                    .into(),
+                            ));
+                        }
+                        let match_key = if matchable {
+                            match_keys[i].clone()
+                        } else {
+                            // Unique to this policy: nothing else matches it.
+                            let tag = hex::encode(Sha256::digest(policy_keys[i].as_bytes()));
+                            format!("{}\u{1f}#{}", match_keys[i], &tag[..32])
+                        };
+                        let id = new_insured(
+                            &txn,
+                            org,
+                            p,
+                            &match_key,
+                            near.as_ref().map(|n| n.id),
+                            near.is_some() || !matchable,
+                            now,
+                        )
+                        .await?;
+                        if matchable {
+                            insureds.insert(match_keys[i].clone(), id);
+                        }
                         id
                     }
                 };
@@ -587,6 +637,19 @@ impl Import {
         .await?;
         txn.commit().await?;
         Ok(totals)
+    }
+}
+
+/// A PostgreSQL deadlock or serialization failure: the transaction is
+/// rolled back and may simply run again.
+fn is_retryable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err)) => err
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "40P01" || code == "40001"),
+        _ => false,
     }
 }
 
@@ -709,6 +772,14 @@ async fn near_match<C: ConnectionTrait>(
     let name_key = keys::match_text(&p.insured.full_name);
     let postal_key = keys::postal_key(&p.insured.postal_code);
     let last_key = keys::match_text(&p.insured.last_name);
+    if postal_key.is_empty() {
+        return Ok(insured::Entity::find()
+            .filter(insured::Column::OrganizationId.eq(org))
+            .filter(insured::Column::NameKey.eq(name_key))
+            .order_by_asc(insured::Column::Id)
+            .one(txn)
+            .await?);
+    }
     let same_postal_and_last = insured::Entity::find()
         .filter(insured::Column::OrganizationId.eq(org))
         .filter(insured::Column::PostalKey.eq(postal_key))
@@ -732,7 +803,9 @@ async fn new_insured<C: ConnectionTrait>(
     txn: &C,
     org: i32,
     p: &PolicyDownload,
+    match_key: &str,
     likely_match: Option<i32>,
+    needs_attaching: bool,
     now: DateTime<Utc>,
 ) -> Result<i32, ServiceError> {
     let i = &p.insured;
@@ -747,12 +820,12 @@ async fn new_insured<C: ConnectionTrait>(
         postal_code: Set(truncate(&keys::display_postal_code(&i.postal_code), 20)),
         email: Set(None),
         phone: Set(i.phone.as_deref().map(|v| truncate(v, 40))),
-        match_key: Set(k.match_key),
+        match_key: Set(match_key.to_string()),
         name_key: Set(truncate(&k.name_key, 200)),
         last_name_key: Set(truncate(&k.last_name_key, 200)),
         postal_key: Set(truncate(&k.postal_key, 20)),
         search_text: Set(truncate(&k.search_text, 500)),
-        needs_attaching: Set(likely_match.is_some()),
+        needs_attaching: Set(needs_attaching),
         likely_match_id: Set(likely_match),
         latest_download_at: Set(now),
         created_at: Set(now),
@@ -782,7 +855,7 @@ pub async fn import_all(
 }
 
 /// Files per page of a report.
-pub const REPORT_FILES_PER_PAGE: u64 = 10;
+pub const REPORT_FILES_PER_PAGE: u64 = 5;
 
 /// Imports per page of the list.
 pub const LIST_PAGE: u64 = 25;
@@ -946,10 +1019,15 @@ pub async fn progress(
 
 /// The organization's imports, newest first, [`LIST_PAGE`] at a time
 /// (`before`: the last id of the previous page).
+///
+/// An import still open an hour after it started was cut off (the upload
+/// broke off, the server stopped): it is shown as interrupted, with what it
+/// did import.
 pub async fn recent(
     db: &DatabaseConnection,
     importer: Importer<'_>,
     before: Option<i32>,
+    now: DateTime<Utc>,
 ) -> Result<ImportListView, ServiceError> {
     let org = importer.organization_id()?;
     let mut q = import_run::Entity::find()
@@ -981,7 +1059,9 @@ pub async fn recent(
             source: Source::label(&run.source).to_string(),
             started_by,
             started_at: run.started_at.to_rfc3339(),
-            running: run.finished_at.is_none(),
+            running: run.finished_at.is_none() && now - run.started_at < chrono::Duration::hours(1),
+            interrupted: run.finished_at.is_none()
+                && now - run.started_at >= chrono::Duration::hours(1),
             totals: totals_of(run),
         });
     }

@@ -1,0 +1,80 @@
+import { test, expect, Page } from '@playwright/test';
+import { STAFF_PASSWORD, shot, hydrated } from './helpers';
+
+// Imports: a broker of the demo brokerage uploads three CSIO downloads with
+// progress, and reads the report: what happened to each policy, the near
+// match (Chris Smith at Christopher J Smith's address) and the file refused
+// with its reason. The same form works without script.
+
+const FIXTURES = '../server/tests/fixtures/csio';
+
+async function brokerSignIn(page: Page) {
+  await page.goto('/admin/sign-in?org=harbour');
+  await hydrated(page);
+  await page.getByLabel('Username').fill('317rhale');
+  await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+}
+
+test('a broker uploads three downloads and reads the report', async ({ page }) => {
+  await brokerSignIn(page);
+  await page.getByRole('link', { name: 'Imports' }).click();
+  await expect(page).toHaveURL(/\/admin\/imports$/);
+  await expect(page.getByRole('heading', { name: 'Imports', exact: true })).toBeVisible();
+  // The demo's own import is listed.
+  await expect(page.getByRole('region', { name: 'Imports' }).getByRole('link', { name: 'Import 1' })).toBeVisible();
+  await hydrated(page);
+  await shot(page, 'imports');
+
+  await page.getByLabel(/Download files or zips/).setInputFiles([
+    `${FIXTURES}/auto-jane-smith.xml`,
+    `${FIXTURES}/several-policies.xml`,
+    `${FIXTURES}/wrong-namespace.xml`,
+  ]);
+  // Progress shows while the files go up and are processed; small files
+  // can be done before a look, so the button state is what is checked.
+  const sent = page.waitForResponse((r) => r.url().endsWith('/imports/upload'));
+  await page.getByRole('button', { name: 'Import' }).click();
+  expect((await sent).status()).toBe(201);
+
+  await expect(page).toHaveURL(/\/admin\/imports\/\d+$/);
+  await expect(page.getByRole('heading', { name: /^Import \d+$/ })).toBeVisible();
+  const totals = page.getByRole('region', { name: 'Totals' });
+  await expect(totals).toContainText('3Files');
+  await expect(totals).toContainText('4Policies');
+  await expect(totals).toContainText('1Rejected files');
+  await expect(page.getByRole('status').filter({ hasText: '4 policies in 3 files · 1 rejected' })).toBeVisible();
+
+  const refused = page.getByRole('region', { name: 'wrong-namespace.xml' });
+  await expect(refused.getByText('Rejected')).toBeVisible();
+  await expect(refused).toContainText('Why: not a CSIO policy download (not in the ACORD namespace).');
+
+  const several = page.getByRole('region', { name: 'Policies of several-policies.xml' });
+  const chris = several.getByRole('row').filter({ hasText: 'EC-HO-118822' });
+  await expect(chris).toContainText('New insured');
+  await expect(chris).toContainText('Chris Smith');
+  await expect(chris).toContainText('Christopher J Smith (name differs)');
+  await shot(page, 'import-report');
+
+  // Back on the Imports page the new import is at the top.
+  await page.getByRole('link', { name: 'Imports' }).click();
+  const newest = page.getByRole('region', { name: 'Imports' }).locator('tbody tr').first();
+  await expect(newest).toContainText('Upload · Robin Hale');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+  test('the import form posts plainly and shows the report', async ({ page }) => {
+    const r = await page.request.post('/api/staff_sign_in', {
+      form: { organization: 'harbour', username: '317rhale', password: STAFF_PASSWORD },
+      headers: { Origin: 'http://127.0.0.1:3400', Accept: 'application/json' },
+    });
+    expect(r.status()).toBe(200);
+    await page.goto('/admin/imports');
+    await page.getByLabel(/Download files or zips/).setInputFiles([`${FIXTURES}/commercial-smith-bakery.xml`]);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await expect(page).toHaveURL(/\/admin\/imports\/\d+$/);
+    await expect(page.getByRole('region', { name: 'Policies of commercial-smith-bakery.xml' })).toContainText('NB-CP-0042117');
+  });
+});
