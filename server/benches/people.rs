@@ -139,19 +139,7 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let (db, engine, _keep) = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let url = common::new_postgres_database(&admin, "gatehouse_bench").await;
-            let db = app::server::db::connect(&url).await.expect("connect");
-            use migrations::MigratorTrait;
-            migrations::Migrator::up(&db, None).await.expect("migrate");
-            (db, "PostgreSQL", None)
-        }
-        _ => {
-            let t = common::fresh_db(common::Engine::Sqlite).await;
-            (t.db.clone(), "SQLite", Some(t))
-        }
-    };
+    let (db, engine, _keep) = support::bench_db().await;
     let seed = common::seed(&db).await;
     let t = Instant::now();
     fill(&db, seed.alpha.id, n * 6 / 10, n * 4 / 10).await;

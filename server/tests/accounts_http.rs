@@ -35,25 +35,6 @@ use sea_orm::{
 use serde::de::DeserializeOwned;
 use std::collections::{BTreeSet, HashMap};
 
-/// Runs each named `async fn name(engine: Engine)` as two tests,
-/// `name::sqlite` and `name::postgres`.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::Engine::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::Engine::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
 on_both_engines!(
     an_upload_posted_without_script_comes_back_to_the_page_with_its_outcome,
     signing_out_while_emulating_records_the_end_of_the_emulation,

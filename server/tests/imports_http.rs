@@ -16,24 +16,7 @@ use reqwest::{header, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::{io::Write, path::PathBuf};
 
-macro_rules! on_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::Engine::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::Engine::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-on_engines!(
+on_both_engines!(
     files_and_a_zip_upload_into_one_import_with_its_report,
     every_import_endpoint_answers_each_kind_of_caller,
 );

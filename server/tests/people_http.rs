@@ -22,23 +22,6 @@ use common::{form, session_cookie, spawn_app_with, AppOptions, Engine, TestApp, 
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(super::Engine::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(super::Engine::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
 on_both_engines!(
     every_people_endpoint_answers_each_kind_of_caller_and_refusals_change_nothing,
     a_rep_manager_switches_accounts_and_an_unlinked_one_is_gone_at_the_next_request,

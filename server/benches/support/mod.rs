@@ -1,4 +1,5 @@
-//! What the benchmarks share: percentiles of a set of timings.
+//! What the benchmarks share: the database they run on and percentiles of
+//! a set of timings.
 
 use std::time::Duration;
 
@@ -23,4 +24,27 @@ pub fn stats(mut v: Vec<Duration>) -> Stats {
 /// A duration in milliseconds, for the tables.
 pub fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The database a benchmark runs on: a new database on the PostgreSQL
+/// server `BENCH_DATABASE_URL` names (where it may create one), else a fresh
+/// SQLite file; with the engine's name and what keeps that file alive.
+pub async fn bench_db() -> (
+    sea_orm::DatabaseConnection,
+    &'static str,
+    Option<crate::common::TestDb>,
+) {
+    match std::env::var("BENCH_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let url = crate::common::new_postgres_database(&admin, "gatehouse_bench").await;
+            let db = app::server::db::connect(&url).await.expect("connect");
+            use migrations::MigratorTrait;
+            migrations::Migrator::up(&db, None).await.expect("migrate");
+            (db, "PostgreSQL", None)
+        }
+        _ => {
+            let t = crate::common::fresh_db(crate::common::Engine::Sqlite).await;
+            (t.db.clone(), "SQLite", Some(t))
+        }
+    }
 }

@@ -379,6 +379,26 @@ macro_rules! both_engines {
     };
 }
 
+/// Runs each named `async fn name(engine: Engine)` as two tests,
+/// `name::sqlite` and `name::postgres` (the caller imports `Engine`).
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::Engine::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(super::Engine::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
 /// A form-encoded body.
 pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs
