@@ -194,3 +194,11 @@ fn generated_sets_read_back() {
     }
     assert_eq!(read, 120);
 }
+
+#[test]
+fn a_download_in_iso_8859_1_reads_the_same_as_in_utf_8() {
+    let latin1 = csio::parse(&fixture("latin1-commercial-smith-bakery.xml")).unwrap();
+    let utf8 = csio::parse(&fixture("commercial-smith-bakery.xml")).unwrap();
+    assert_eq!(latin1, utf8);
+    assert_eq!(latin1[0].insured.city, "Montréal");
+}

@@ -537,3 +537,40 @@ both_engines!(
         assert_eq!(outcomes(&again), pairs(&[("BARE-1", "unchanged")]));
     }
 );
+
+both_engines!(
+    a_policy_twice_in_one_file_keeps_the_newer_download,
+    |db: DatabaseConnection| async move {
+        let s: Seed = common::seed(&db).await;
+        let by = admin(&db, s.alpha.id, &s.alpha_admin).await;
+        let first = csio::parse(&fixture("auto-jane-smith.xml").1)
+            .unwrap()
+            .remove(0);
+        let renewal = csio::parse(&fixture("renewal-auto-jane-smith.xml").1)
+            .unwrap()
+            .remove(0);
+        // Newest first, then the older one: the older one changes nothing.
+        let file = (
+            "both.xml".to_string(),
+            generate::render(&[first.clone(), renewal.clone(), first]).into_bytes(),
+        );
+        let r = import(&db, &by, vec![file]).await;
+        assert_eq!(
+            outcomes(&r),
+            pairs(&[
+                ("AV-7001234", "new_insured"),
+                ("AV-7001234", "updated"),
+                ("AV-7001234", "unchanged"),
+            ])
+        );
+        let p = policy_of(&db, s.alpha.id, "AV-7001234").await;
+        assert_eq!(p.effective_date, renewal.effective);
+        let ids: Vec<_> = r.files[0]
+            .items
+            .iter()
+            .map(|i| i.insured.as_ref().unwrap().id)
+            .collect();
+        assert!(ids.iter().all(|id| *id == p.insured_id));
+        assert_eq!(insureds(&db, s.alpha.id).await.len(), 1);
+    }
+);

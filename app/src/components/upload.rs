@@ -138,7 +138,7 @@ mod browser {
     use super::human_size;
     use crate::error::AppError;
     use leptos::prelude::*;
-    use wasm_bindgen::{closure::Closure, JsCast};
+    use wasm_bindgen::JsCast;
 
     fn field_error(field: &str, message: String) -> AppError {
         AppError::Validation {
@@ -175,56 +175,91 @@ mod browser {
                 return;
             }
         }
-        let started = (|| -> Result<(), wasm_bindgen::JsValue> {
-            let data = web_sys::FormData::new_with_form(&form)?;
-            let xhr = web_sys::XmlHttpRequest::new()?;
-            xhr.open("POST", "/documents/upload")?;
-            xhr.set_request_header("Accept", "application/json")?;
-            let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-                move |e: web_sys::ProgressEvent| {
-                    if e.length_computable() && e.total() > 0.0 {
-                        progress.set(Some(100.0 * e.loaded() / e.total()));
+        let form_done = form.clone();
+        let started = web_sys::FormData::new_with_form(&form).and_then(|data| {
+            progress.set(Some(0.0));
+            super::xhr::post(
+                "/documents/upload",
+                &data,
+                move |p| progress.set(Some(p)),
+                move |status, text| {
+                    progress.set(None);
+                    if status == 201 {
+                        form_done.reset();
+                        sent.set(true);
+                        on_done.run(());
+                    } else {
+                        error.set(Some(serde_json::from_str::<AppError>(&text).unwrap_or(
+                            AppError::Internal {
+                                reference: format!("upload-{status}"),
+                            },
+                        )));
                     }
                 },
-            );
-            xhr.upload()?
-                .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-            let answered = xhr.clone();
-            let form_done = form.clone();
-            let on_load = Closure::<dyn FnMut()>::new(move || {
-                progress.set(None);
-                let status = answered.status().unwrap_or(0);
-                if status == 201 {
-                    form_done.reset();
-                    sent.set(true);
-                    on_done.run(());
-                } else {
-                    let text = answered.response_text().ok().flatten().unwrap_or_default();
-                    error.set(Some(serde_json::from_str::<AppError>(&text).unwrap_or(
-                        AppError::Internal {
-                            reference: format!("upload-{status}"),
-                        },
-                    )));
-                }
-            });
-            xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-            let on_fail = Closure::<dyn FnMut()>::new(move || {
-                progress.set(None);
-                error.set(Some(AppError::Unreachable));
-            });
-            xhr.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
-            progress.set(Some(0.0));
-            xhr.send_with_opt_form_data(Some(&data))?;
-            // The request owns its handlers until it finishes; one small
-            // allocation per upload is left behind.
-            on_progress.forget();
-            on_load.forget();
-            on_fail.forget();
-            Ok(())
-        })();
+                move || {
+                    progress.set(None);
+                    error.set(Some(AppError::Unreachable));
+                },
+            )
+        });
         if started.is_err() {
             progress.set(None);
             error.set(Some(AppError::Unreachable));
         }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub mod xhr {
+    //! A form post with upload progress: `fetch` has none, so uploads use
+    //! `XMLHttpRequest`, asking for JSON answers.
+
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+    /// Posts `data` to `url`: `progress` gets the percent sent as it goes,
+    /// `done` the status and body once answered, `failed` a request that
+    /// never got an answer.
+    pub fn post(
+        url: &str,
+        data: &web_sys::FormData,
+        progress: impl Fn(f64) + 'static,
+        done: impl FnOnce(u16, String) + 'static,
+        failed: impl FnOnce() + 'static,
+    ) -> Result<(), JsValue> {
+        let xhr = web_sys::XmlHttpRequest::new()?;
+        xhr.open("POST", url)?;
+        xhr.set_request_header("Accept", "application/json")?;
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    progress(100.0 * e.loaded() / e.total());
+                }
+            });
+        xhr.upload()?
+            .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        let answered = xhr.clone();
+        let mut done = Some(done);
+        let on_load = Closure::<dyn FnMut()>::new(move || {
+            if let Some(done) = done.take() {
+                let status = answered.status().unwrap_or(0);
+                let text = answered.response_text().ok().flatten().unwrap_or_default();
+                done(status, text);
+            }
+        });
+        xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+        let mut failed = Some(failed);
+        let on_fail = Closure::<dyn FnMut()>::new(move || {
+            if let Some(failed) = failed.take() {
+                failed();
+            }
+        });
+        xhr.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
+        xhr.send_with_opt_form_data(Some(data))?;
+        // The request owns its handlers until it finishes; one small
+        // allocation per upload is left behind.
+        on_progress.forget();
+        on_load.forget();
+        on_fail.forget();
+        Ok(())
     }
 }

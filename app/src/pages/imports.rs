@@ -263,7 +263,7 @@ mod browser {
         error::AppError,
     };
     use leptos::prelude::*;
-    use wasm_bindgen::{closure::Closure, JsCast};
+    use wasm_bindgen::JsCast;
 
     fn files_error(message: String) -> AppError {
         AppError::Validation {
@@ -331,55 +331,37 @@ mod browser {
                     h.clear();
                 }
             };
-            let started = (|| -> Result<(), wasm_bindgen::JsValue> {
-                let data = web_sys::FormData::new_with_form(&form)?;
-                let xhr = web_sys::XmlHttpRequest::new()?;
-                xhr.open("POST", "/imports/upload")?;
-                xhr.set_request_header("Accept", "application/json")?;
-                let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-                    move |e: web_sys::ProgressEvent| {
-                        if e.length_computable() && e.total() > 0.0 {
-                            sent.set(Some(100.0 * e.loaded() / e.total()));
+            let started = web_sys::FormData::new_with_form(&form).and_then(|data| {
+                crate::components::upload::xhr::post(
+                    "/imports/upload",
+                    &data,
+                    move |p| sent.set(Some(p)),
+                    move |status, text| {
+                        stop();
+                        if status == 201 {
+                            // The report, as a full navigation: the page
+                            // behind it is another lazy route.
+                            let _ = window()
+                                .location()
+                                .set_href(&format!("/admin/imports/{id}"));
+                        } else {
+                            sent.set(None);
+                            processed.set(None);
+                            error.set(Some(serde_json::from_str::<AppError>(&text).unwrap_or(
+                                AppError::Internal {
+                                    reference: format!("import-{status}"),
+                                },
+                            )));
                         }
                     },
-                );
-                xhr.upload()?
-                    .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
-                let answered = xhr.clone();
-                let on_load = Closure::<dyn FnMut()>::new(move || {
-                    stop();
-                    let status = answered.status().unwrap_or(0);
-                    if status == 201 {
-                        // The report, as a full navigation: the page behind
-                        // it is another lazy route.
-                        let _ = window()
-                            .location()
-                            .set_href(&format!("/admin/imports/{id}"));
-                    } else {
+                    move || {
+                        stop();
                         sent.set(None);
                         processed.set(None);
-                        let text = answered.response_text().ok().flatten().unwrap_or_default();
-                        error.set(Some(serde_json::from_str::<AppError>(&text).unwrap_or(
-                            AppError::Internal {
-                                reference: format!("import-{status}"),
-                            },
-                        )));
-                    }
-                });
-                xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-                let on_fail = Closure::<dyn FnMut()>::new(move || {
-                    stop();
-                    sent.set(None);
-                    processed.set(None);
-                    error.set(Some(AppError::Unreachable));
-                });
-                xhr.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
-                xhr.send_with_opt_form_data(Some(&data))?;
-                on_progress.forget();
-                on_load.forget();
-                on_fail.forget();
-                Ok(())
-            })();
+                        error.set(Some(AppError::Unreachable));
+                    },
+                )
+            });
             if started.is_err() {
                 stop();
                 sent.set(None);

@@ -142,10 +142,55 @@ impl fmt::Display for Rejection {
 impl std::error::Error for Rejection {}
 
 /// Reads every policy of a CSIO download.
+///
+/// UTF-8 is expected; a file whose XML declaration says ISO-8859-1 or
+/// windows-1252 (some carriers' systems still write them, and French names
+/// have accents) is decoded from that first.
 pub fn parse(bytes: &[u8]) -> Result<Vec<PolicyDownload>, Rejection> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| Rejection::NotCsio("not UTF-8 text"))?;
-    Parser::new(text).run()
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Parser::new(text).run(),
+        Err(_) => match declared_encoding(bytes).as_deref() {
+            Some("iso-8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1") => {
+                Parser::new(&bytes.iter().map(|&b| char::from(b)).collect::<String>()).run()
+            }
+            Some("windows-1252" | "cp1252") => Parser::new(&windows_1252(bytes)).run(),
+            _ => Err(Rejection::NotCsio("not UTF-8 text")),
+        },
+    }
+}
+
+/// The `encoding` of the XML declaration at the very start of the file, in
+/// lower case (the declaration is ASCII in every encoding read here).
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = bytes.get(..bytes.len().min(200))?;
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let rest = &decl[decl.find("encoding")? + "encoding".len()..];
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_ascii_lowercase())
+}
+
+/// windows-1252 to text: ISO-8859-1 except 0x80–0x9F, which hold
+/// typographic characters (€, curly quotes, dashes, Œ …).
+fn windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
 }
 
 /// What is being read inside the insured.
@@ -663,6 +708,16 @@ mod tests {
         assert_eq!(parse_cents("1,234.56"), None);
         assert_eq!(parse_cents("12.345"), None);
         assert_eq!(parse_cents(""), None);
+    }
+
+    #[test]
+    fn declared_encodings_are_read_from_the_declaration() {
+        assert_eq!(
+            declared_encoding(b"<?xml version=\"1.0\" encoding='ISO-8859-1'?><ACORD/>").as_deref(),
+            Some("iso-8859-1")
+        );
+        assert_eq!(declared_encoding(b"<ACORD/>"), None);
+        assert_eq!(windows_1252(b"\x80 \x93x\x94 \xe9"), "€ “x” é");
     }
 
     #[test]

@@ -19,16 +19,16 @@
 //! Every file and policy is reported: the report is kept, and the run's
 //! totals are updated as each file finishes (they are the progress).
 
+use super::import_apply::{self, outcome};
 use crate::{
     api::dto::{
         ImportFileView, ImportItemView, ImportListView, ImportProgressView, ImportReportView,
         ImportRunRowView, ImportTotalsView, InsuredRefView,
     },
-    domain::insured::{self as keys, Differences},
     server::{
         auth::Actor,
         db::begin_write,
-        entities::{import_file, import_item, import_run, insured, policy, user},
+        entities::{import_file, import_item, import_run, insured, user},
         error::ServiceError,
         import::csio::{self, PolicyDownload},
         services::{audit, is_unique_violation},
@@ -133,23 +133,6 @@ pub struct Import {
     pub run_id: i32,
     organization_id: i32,
     started_by: Option<i32>,
-}
-
-/// The policy outcomes, as stored.
-mod outcome {
-    pub const NEW_INSURED: &str = "new_insured";
-    pub const ATTACHED: &str = "attached";
-    pub const UPDATED: &str = "updated";
-    pub const UNCHANGED: &str = "unchanged";
-
-    pub fn label(code: &str) -> &'static str {
-        match code {
-            NEW_INSURED => "New insured",
-            ATTACHED => "Attached automatically",
-            UPDATED => "Updated (newer download)",
-            _ => "Unchanged",
-        }
-    }
 }
 
 impl Import {
@@ -388,215 +371,8 @@ impl Import {
         .insert(&txn)
         .await?;
 
-        // What the file's policies and insureds already are, in two queries.
-        let policy_keys: Vec<String> = policies
-            .iter()
-            .map(|p| keys::policy_key(&p.carrier_code, &p.policy_number))
-            .collect();
-        let match_keys: Vec<String> = policies
-            .iter()
-            .map(|p| {
-                keys::insured_match_key(
-                    &p.insured.full_name,
-                    &p.insured.address,
-                    &p.insured.postal_code,
-                )
-            })
-            .collect();
-        let mut known: HashMap<String, policy::Model> = HashMap::new();
-        // On PostgreSQL the known policies are locked (in id order, so two
-        // imports never wait on each other crosswise): a concurrent import
-        // of a newer download then waits, sees it, and keeps it. SQLite's
-        // write transactions already run one at a time.
-        let lock = txn.get_database_backend() == sea_orm::DbBackend::Postgres;
-        for chunk in unique(&policy_keys).chunks(500) {
-            let mut q = policy::Entity::find()
-                .filter(policy::Column::OrganizationId.eq(org))
-                .filter(policy::Column::PolicyKey.is_in(chunk.iter().cloned()))
-                .order_by_asc(policy::Column::Id);
-            if lock {
-                q = q.lock_exclusive();
-            }
-            for p in q.all(&txn).await? {
-                known.insert(p.policy_key.clone(), p);
-            }
-        }
-        let mut insureds: HashMap<String, i32> = HashMap::new();
-        for chunk in unique(&match_keys).chunks(500) {
-            for (id, key) in insured::Entity::find()
-                .select_only()
-                .column(insured::Column::Id)
-                .column(insured::Column::MatchKey)
-                .filter(insured::Column::OrganizationId.eq(org))
-                .filter(insured::Column::MatchKey.is_in(chunk.iter().cloned()))
-                .into_tuple::<(i32, String)>()
-                .all(&txn)
-                .await?
-            {
-                insureds.insert(key, id);
-            }
-        }
-
-        let mut totals = ImportTotalsView {
-            files: 1,
-            policies: policies.len() as u32,
-            ..Default::default()
-        };
-        let mut items = Vec::with_capacity(policies.len());
-        let mut touched: HashSet<i32> = HashSet::new();
-        for (i, p) in policies.iter().enumerate() {
-            let hash = content_hash(p);
-            let mut item = import_item::ActiveModel {
-                organization_id: Set(org),
-                import_file_id: Set(file.id),
-                seq: Set(i as i32 + 1),
-                carrier_code: Set(p.carrier_code.clone()),
-                policy_number: Set(p.policy_number.clone()),
-                near_match_insured_id: Set(None),
-                differences: Set(None),
-                note: Set(None),
-                ..Default::default()
-            };
-            if let Some(stored) = known.get(&policy_keys[i]) {
-                item.policy_id = Set(Some(stored.id));
-                item.insured_id = Set(Some(stored.insured_id));
-                if stored.content_hash == hash {
-                    totals.unchanged += 1;
-                    item.outcome = Set(outcome::UNCHANGED.into());
-                    item.note = Set(Some("identical to the stored download".into()));
-                    touched.insert(stored.insured_id);
-                } else if p.produced_at <= stored.produced_at {
-                    totals.unchanged += 1;
-                    item.outcome = Set(outcome::UNCHANGED.into());
-                    item.note = Set(Some(if p.produced_at == stored.produced_at {
-                        format!(
-                            "produced at the same time as the stored download ({}), which is kept",
-                            stored.produced_at.format("%Y-%m-%d %H:%M")
-                        )
-                    } else {
-                        format!(
-                            "older than the stored download of {}",
-                            stored.produced_at.format("%Y-%m-%d %H:%M")
-                        )
-                    }));
-                    touched.insert(stored.insured_id);
-                } else {
-                    totals.updated += 1;
-                    item.outcome = Set(outcome::UPDATED.into());
-                    item.note = Set(Some(if p.effective != stored.effective_date {
-                        format!("renewed: now {} to {}", p.effective, p.expiry)
-                    } else if p.status.as_str() != stored.status {
-                        format!("now {}", p.status.as_str())
-                    } else {
-                        "changed".into()
-                    }));
-                    let mut row: policy::ActiveModel = stored.clone().into();
-                    set_downloaded(&mut row, p, &hash, file.id, now);
-                    let updated = row.update(&txn).await?;
-                    touched.insert(updated.insured_id);
-                    known.insert(policy_keys[i].clone(), updated);
-                }
-            } else {
-                // Without an address or a postal code there is nothing to
-                // match on: two people of the same name must never be taken
-                // for one. Such a download gets its own insured, flagged.
-                let matchable = !p.insured.address.trim().is_empty()
-                    && !keys::postal_key(&p.insured.postal_code).is_empty();
-                let known_insured = if matchable {
-                    insureds.get(&match_keys[i])
-                } else {
-                    None
-                };
-                let insured_id = match known_insured {
-                    Some(id) => {
-                        totals.attached += 1;
-                        item.outcome = Set(outcome::ATTACHED.into());
-                        touched.insert(*id);
-                        *id
-                    }
-                    None => {
-                        totals.new_insureds += 1;
-                        item.outcome = Set(outcome::NEW_INSURED.into());
-                        let near = near_match(&txn, org, p).await?;
-                        match &near {
-                            Some(n) => {
-                                let d = Differences::between(
-                                    (
-                                        &p.insured.full_name,
-                                        &p.insured.address,
-                                        &p.insured.postal_code,
-                                    ),
-                                    (&n.full_name, &n.address, &n.postal_code),
-                                );
-                                item.near_match_insured_id = Set(Some(n.id));
-                                item.differences = Set(Some(d.describe()));
-                                item.note = Set(Some(format!("near match of {}", n.full_name)));
-                            }
-                            None => {
-                                item.note = Set(Some(
-                                    "no insured with this name, or with this last name and postal code"
-                                        .into(),
-                                ));
-                            }
-                        }
-                        if !matchable {
-                            item.note = Set(Some(
-                                "no address or postal code in the download: attach it by hand"
-                                    .into(),
-                            ));
-                        }
-                        let match_key = if matchable {
-                            match_keys[i].clone()
-                        } else {
-                            // Unique to this policy: nothing else matches it.
-                            let tag = hex::encode(Sha256::digest(policy_keys[i].as_bytes()));
-                            format!("{}\u{1f}#{}", match_keys[i], &tag[..32])
-                        };
-                        let id = new_insured(
-                            &txn,
-                            org,
-                            p,
-                            &match_key,
-                            near.as_ref().map(|n| n.id),
-                            near.is_some() || !matchable,
-                            now,
-                        )
-                        .await?;
-                        if matchable {
-                            insureds.insert(match_keys[i].clone(), id);
-                        }
-                        id
-                    }
-                };
-                item.insured_id = Set(Some(insured_id));
-                let mut row = policy::ActiveModel {
-                    organization_id: Set(org),
-                    policy_key: Set(policy_keys[i].clone()),
-                    insured_id: Set(insured_id),
-                    created_at: Set(now),
-                    ..Default::default()
-                };
-                set_downloaded(&mut row, p, &hash, file.id, now);
-                let created = row.insert(&txn).await?;
-                item.policy_id = Set(Some(created.id));
-                known.insert(policy_keys[i].clone(), created);
-            }
-            items.push(item);
-        }
-        for chunk in items.chunks(200) {
-            import_item::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
-        let touched: Vec<i32> = touched.into_iter().collect();
-        for chunk in touched.chunks(500) {
-            insured::Entity::update_many()
-                .col_expr(insured::Column::LatestDownloadAt, Expr::value(now))
-                .filter(insured::Column::OrganizationId.eq(org))
-                .filter(insured::Column::Id.is_in(chunk.iter().copied()))
-                .exec(&txn)
-                .await?;
-        }
+        let mut totals = import_apply::apply(&txn, org, file.id, policies, now).await?;
+        totals.files = 1;
         self.add_totals(&txn, &totals).await?;
         txn.commit().await?;
         Ok(FileOutcome {
@@ -683,12 +459,6 @@ fn totals_of(run: &import_run::Model) -> ImportTotalsView {
     }
 }
 
-/// The distinct values of `v`, in first-seen order.
-fn unique(v: &[String]) -> Vec<String> {
-    let mut seen = HashSet::new();
-    v.iter().filter(|k| seen.insert(*k)).cloned().collect()
-}
-
 /// The last path component, without control characters, at most 255
 /// characters: uploads and zip entries name files as their senders like.
 fn clean_file_name(name: &str) -> String {
@@ -699,142 +469,6 @@ fn clean_file_name(name: &str) -> String {
     } else {
         clean
     }
-}
-
-/// SHA-256 over every downloaded value of a policy, so an identical
-/// download is recognised whatever file it arrives in.
-fn content_hash(p: &PolicyDownload) -> String {
-    let i = &p.insured;
-    let fields = [
-        p.carrier_code.as_str(),
-        &p.policy_number,
-        &p.line_of_business,
-        &p.effective.to_string(),
-        &p.expiry.to_string(),
-        p.status.as_str(),
-        &p.premium_cents.map(|c| c.to_string()).unwrap_or_default(),
-        &i.full_name,
-        &i.last_name,
-        &i.address,
-        &i.city,
-        &i.province,
-        &i.postal_code,
-        i.email.as_deref().unwrap_or(""),
-        i.phone.as_deref().unwrap_or(""),
-    ];
-    let mut h = Sha256::new();
-    for f in fields {
-        h.update(f.as_bytes());
-        h.update([0x1f]);
-    }
-    hex::encode(h.finalize())
-}
-
-/// Sets a policy row's downloaded values from `p`.
-fn set_downloaded(
-    row: &mut policy::ActiveModel,
-    p: &PolicyDownload,
-    hash: &str,
-    file_id: i32,
-    now: DateTime<Utc>,
-) {
-    row.carrier_code = Set(p.carrier_code.clone());
-    row.policy_number = Set(p.policy_number.clone());
-    row.number_key = Set(keys::policy_number_key(&p.policy_number));
-    row.line_of_business = Set(p.line_of_business.chars().take(40).collect());
-    row.effective_date = Set(p.effective);
-    row.expiry_date = Set(p.expiry);
-    row.status = Set(p.status.as_str().to_string());
-    row.premium_cents = Set(p.premium_cents);
-    row.downloaded_name = Set(truncate(&p.insured.full_name, 200));
-    row.downloaded_address = Set(truncate(&p.insured.address, 300));
-    row.downloaded_city = Set(truncate(&p.insured.city, 100));
-    row.downloaded_province = Set(truncate(&p.insured.province, 20));
-    row.downloaded_postal_code = Set(truncate(&p.insured.postal_code, 20));
-    row.downloaded_email = Set(p.insured.email.as_deref().map(|e| truncate(e, 254)));
-    row.import_file_id = Set(file_id);
-    row.produced_at = Set(p.produced_at);
-    row.content_hash = Set(hash.to_string());
-    row.updated_at = Set(now);
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
-}
-
-/// The insured a new one nearly matches: the same postal code and last
-/// name, or the same full name at another address; the oldest such.
-async fn near_match<C: ConnectionTrait>(
-    txn: &C,
-    org: i32,
-    p: &PolicyDownload,
-) -> Result<Option<insured::Model>, ServiceError> {
-    let name_key = keys::match_text(&p.insured.full_name);
-    let postal_key = keys::postal_key(&p.insured.postal_code);
-    let last_key = keys::match_text(&p.insured.last_name);
-    if postal_key.is_empty() {
-        return Ok(insured::Entity::find()
-            .filter(insured::Column::OrganizationId.eq(org))
-            .filter(insured::Column::NameKey.eq(name_key))
-            .order_by_asc(insured::Column::Id)
-            .one(txn)
-            .await?);
-    }
-    let same_postal_and_last = insured::Entity::find()
-        .filter(insured::Column::OrganizationId.eq(org))
-        .filter(insured::Column::PostalKey.eq(postal_key))
-        .filter(insured::Column::LastNameKey.eq(last_key))
-        .order_by_asc(insured::Column::Id)
-        .one(txn)
-        .await?;
-    if same_postal_and_last.is_some() {
-        return Ok(same_postal_and_last);
-    }
-    Ok(insured::Entity::find()
-        .filter(insured::Column::OrganizationId.eq(org))
-        .filter(insured::Column::NameKey.eq(name_key))
-        .order_by_asc(insured::Column::Id)
-        .one(txn)
-        .await?)
-}
-
-/// Creates the insured a download names.
-async fn new_insured<C: ConnectionTrait>(
-    txn: &C,
-    org: i32,
-    p: &PolicyDownload,
-    match_key: &str,
-    likely_match: Option<i32>,
-    needs_attaching: bool,
-    now: DateTime<Utc>,
-) -> Result<i32, ServiceError> {
-    let i = &p.insured;
-    let k = insured::Keys::of(&i.full_name, &i.last_name, &i.address, &i.postal_code, None);
-    let row = insured::ActiveModel {
-        organization_id: Set(org),
-        full_name: Set(truncate(&i.full_name, 200)),
-        last_name: Set(truncate(&i.last_name, 200)),
-        address: Set(truncate(&i.address, 300)),
-        city: Set(truncate(&i.city, 100)),
-        province: Set(truncate(&i.province, 20)),
-        postal_code: Set(truncate(&keys::display_postal_code(&i.postal_code), 20)),
-        email: Set(None),
-        phone: Set(i.phone.as_deref().map(|v| truncate(v, 40))),
-        match_key: Set(match_key.to_string()),
-        name_key: Set(truncate(&k.name_key, 200)),
-        last_name_key: Set(truncate(&k.last_name_key, 200)),
-        postal_key: Set(truncate(&k.postal_key, 20)),
-        search_text: Set(truncate(&k.search_text, 500)),
-        needs_attaching: Set(needs_attaching),
-        likely_match_id: Set(likely_match),
-        latest_download_at: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(row.id)
 }
 
 /// Imports `files` (name and contents) in one run and returns its report.

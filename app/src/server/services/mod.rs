@@ -19,6 +19,7 @@ pub mod email_cap;
 pub mod email_tokens;
 pub mod emulation;
 pub mod home;
+pub mod import_apply;
 pub mod imports;
 pub mod lockout;
 pub mod office_staff;
