@@ -200,7 +200,19 @@ pub async fn apply<C: ConnectionTrait>(
             by_match.insert(key, Insured::Stored(id));
         }
     }
-    let mut candidates = near_match_candidates(txn, org, policies).await?;
+    // Near matches are looked for only for downloads that may make a new
+    // insured: a policy not stored yet, whose insured isn't matched exactly.
+    let may_be_new: Vec<&PolicyDownload> = policies
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let stored = current.contains_key(&policy_keys[*i]);
+            let matched = matchable[*i] && by_match.contains_key(&match_keys[*i]);
+            !stored && !matched
+        })
+        .map(|(_, p)| p)
+        .collect();
+    let mut candidates = near_match_candidates(txn, org, &may_be_new).await?;
 
     // Decide every policy in file order.
     let mut totals = ImportTotalsView {
@@ -484,13 +496,17 @@ pub async fn apply<C: ConnectionTrait>(
     Ok(totals)
 }
 
-/// The stored insureds a file's new insureds could nearly match: the same
-/// postal code and last name, or the same full name; in id order.
+/// The stored insureds a file's new insureds could nearly match: for each
+/// postal code and last name, and for each full name, the oldest insured
+/// that has it (the one a near match names); in id order.
 async fn near_match_candidates<C: ConnectionTrait>(
     txn: &C,
     org: i32,
-    policies: &[PolicyDownload],
+    policies: &[&PolicyDownload],
 ) -> Result<Vec<Candidate>, ServiceError> {
+    if policies.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut pairs: Vec<(String, String)> = policies
         .iter()
         .map(|p| {
@@ -509,45 +525,61 @@ async fn near_match_candidates<C: ConnectionTrait>(
             .map(|p| keys::match_text(&p.insured.full_name))
             .collect::<Vec<_>>(),
     );
-    let mut found: HashMap<i32, insured::Model> = HashMap::new();
+    // The oldest per key, read from the indexes alone; then those rows.
+    let mut ids: HashSet<i32> = HashSet::new();
     for chunk in pairs.chunks(300) {
-        for m in insured::Entity::find()
-            .filter(insured::Column::OrganizationId.eq(org))
-            .filter(
-                Expr::tuple([
-                    Expr::col(insured::Column::PostalKey),
-                    Expr::col(insured::Column::LastNameKey),
-                ])
-                .in_tuples(chunk.iter().cloned()),
-            )
-            .all(txn)
-            .await?
-        {
-            found.insert(m.id, m);
-        }
+        ids.extend(
+            insured::Entity::find()
+                .select_only()
+                .expr(Expr::col(insured::Column::Id).min())
+                .filter(insured::Column::OrganizationId.eq(org))
+                .filter(
+                    Expr::tuple([
+                        Expr::col(insured::Column::PostalKey),
+                        Expr::col(insured::Column::LastNameKey),
+                    ])
+                    .in_tuples(chunk.iter().cloned()),
+                )
+                .group_by(insured::Column::PostalKey)
+                .group_by(insured::Column::LastNameKey)
+                .into_tuple::<i32>()
+                .all(txn)
+                .await?,
+        );
     }
     for chunk in names.chunks(500) {
+        ids.extend(
+            insured::Entity::find()
+                .select_only()
+                .expr(Expr::col(insured::Column::Id).min())
+                .filter(insured::Column::OrganizationId.eq(org))
+                .filter(insured::Column::NameKey.is_in(chunk.iter().cloned()))
+                .group_by(insured::Column::NameKey)
+                .into_tuple::<i32>()
+                .all(txn)
+                .await?,
+        );
+    }
+    let ids: Vec<i32> = ids.into_iter().collect();
+    let mut out: Vec<Candidate> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
         for m in insured::Entity::find()
             .filter(insured::Column::OrganizationId.eq(org))
-            .filter(insured::Column::NameKey.is_in(chunk.iter().cloned()))
+            .filter(insured::Column::Id.is_in(chunk.iter().copied()))
             .all(txn)
             .await?
         {
-            found.insert(m.id, m);
+            out.push(Candidate {
+                who: Insured::Stored(m.id),
+                full_name: m.full_name,
+                address: m.address,
+                postal_code: m.postal_code,
+                name_key: m.name_key,
+                postal_key: m.postal_key,
+                last_name_key: m.last_name_key,
+            });
         }
     }
-    let mut out: Vec<Candidate> = found
-        .into_values()
-        .map(|m| Candidate {
-            who: Insured::Stored(m.id),
-            full_name: m.full_name,
-            address: m.address,
-            postal_code: m.postal_code,
-            name_key: m.name_key,
-            postal_key: m.postal_key,
-            last_name_key: m.last_name_key,
-        })
-        .collect();
     out.sort_by_key(|c| match c.who {
         Insured::Stored(id) => id,
         Insured::New(_) => i32::MAX,
