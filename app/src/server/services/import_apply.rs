@@ -527,21 +527,34 @@ async fn near_match_candidates<C: ConnectionTrait>(
     );
     // The oldest per key, read from the indexes alone; then those rows.
     let mut ids: HashSet<i32> = HashSet::new();
-    // Postal codes and last names as two lists (each a plain index range);
-    // the groups are narrowed to the exact pairs here. A row-value `IN`
-    // list is not an index lookup on PostgreSQL.
+    // SQLite looks up a row-value `IN` list in the (postal code, last
+    // name) index directly; PostgreSQL does not, so there the postal codes
+    // and last names go as two lists (an index range) and the groups are
+    // narrowed to the exact pairs here.
+    let postgres = txn.get_database_backend() == sea_orm::DbBackend::Postgres;
     let wanted: HashSet<(String, String)> = pairs.iter().cloned().collect();
     for chunk in pairs.chunks(300) {
-        let postals = unique(&chunk.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>());
-        let lasts = unique(&chunk.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>());
-        for (postal, last, id) in insured::Entity::find()
+        let mut q = insured::Entity::find()
             .select_only()
             .column(insured::Column::PostalKey)
             .column(insured::Column::LastNameKey)
             .expr(Expr::col(insured::Column::Id).min())
-            .filter(insured::Column::OrganizationId.eq(org))
-            .filter(insured::Column::PostalKey.is_in(postals))
-            .filter(insured::Column::LastNameKey.is_in(lasts))
+            .filter(insured::Column::OrganizationId.eq(org));
+        q = if postgres {
+            let postals = unique(&chunk.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>());
+            let lasts = unique(&chunk.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>());
+            q.filter(insured::Column::PostalKey.is_in(postals))
+                .filter(insured::Column::LastNameKey.is_in(lasts))
+        } else {
+            q.filter(
+                Expr::tuple([
+                    Expr::col(insured::Column::PostalKey),
+                    Expr::col(insured::Column::LastNameKey),
+                ])
+                .in_tuples(chunk.iter().cloned()),
+            )
+        };
+        for (postal, last, id) in q
             .group_by(insured::Column::PostalKey)
             .group_by(insured::Column::LastNameKey)
             .into_tuple::<(String, String, i32)>()
