@@ -160,9 +160,13 @@ pub async fn pg_phase(s: &Settings, root: &Path, report: &mut Report) {
     );
 
     // Emails queued through both servers are delivered exactly once.
+    // A sample of logins (the demo has a few hundred with an email since the
+    // People directory): exactly-once delivery through two servers is what
+    // is checked here, not the SMTP server's throughput.
     let mut asked = 0;
+    let sample: Vec<_> = all.iter().filter(|l| l.email.is_some()).take(100).collect();
     for round in 0..3 {
-        for (i, l) in all.iter().filter(|l| l.email.is_some()).enumerate() {
+        for (i, l) in sample.iter().enumerate() {
             let base = if (i + round) % 2 == 0 {
                 a.base()
             } else {
@@ -195,7 +199,7 @@ pub async fn pg_phase(s: &Settings, root: &Path, report: &mut Report) {
             }
         }
     }
-    let delivered = wait_for_outbox(&db, Duration::from_secs(60)).await;
+    let delivered = wait_for_outbox(&db, Duration::from_secs(120)).await;
     let queued = scalar(&db, "SELECT COUNT(*) FROM outbox_messages").await as usize;
     let received = Sink::messages(&sink_dir);
     let distinct: HashSet<&String> = received.iter().collect();
