@@ -22,6 +22,7 @@
 //! | `/admin/people/{id}` | one person: details, settings, Company Access, history |
 //! | `/admin/imports` | import CSIO policy downloads; recent imports |
 //! | `/admin/imports/{id}` | one import's report |
+//! | `/admin/insureds` | the brokerage's insureds; attach/unattach policies |
 //!
 //! Outside the router: `POST /documents/upload` and `GET /documents/{id}/file`
 //! (`server::files`).
@@ -33,8 +34,8 @@ use crate::hydration_scripts::HydrateAfterFirstPaint;
 use crate::pages::{
     AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
     AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, ImportReportPage, ImportsPage,
-    NewAccountPage, NotFound, OfficeStaffPage, PasswordLinkPage, PeoplePage, PersonPage,
-    PortalForgotIdentifierPage, PortalForgotPasswordPage, PortalHome, PortalSignIn,
+    InsuredsPage, NewAccountPage, NotFound, OfficeStaffPage, PasswordLinkPage, PeoplePage,
+    PersonPage, PortalForgotIdentifierPage, PortalForgotPasswordPage, PortalHome, PortalSignIn,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -83,6 +84,7 @@ lazy_page! {
     PersonRoute => PersonPage,
     ImportsRoute => ImportsPage,
     ImportReportRoute => ImportReportPage,
+    InsuredsRoute => InsuredsPage,
 }
 
 /// The document around the app, rendered on the server.
@@ -136,6 +138,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/people/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/insureds") view={Lazy::<InsuredsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/office-staff") view={Lazy::<OfficeStaffRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>

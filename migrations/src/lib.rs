@@ -10,6 +10,7 @@ mod m20261122_000003_client_accounts_and_documents;
 mod m20261204_000004_people;
 mod m20261204_000005_company_access;
 mod m20261204_000006_insureds;
+mod m20261204_000007_insured_search;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000004_people::Migration),
             Box::new(m20261204_000005_company_access::Migration),
             Box::new(m20261204_000006_insureds::Migration),
+            Box::new(m20261204_000007_insured_search::Migration),
         ]
     }
 }

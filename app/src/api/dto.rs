@@ -745,3 +745,95 @@ pub struct ImportReportPageView {
     /// The report.
     pub report: ImportReportView,
 }
+
+/// A policy as the Insureds table and the attach panel show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyChipView {
+    /// Its id (for Add and Remove).
+    pub id: i32,
+    /// The carrier's code.
+    pub carrier_code: String,
+    /// As the carrier writes it.
+    pub policy_number: String,
+    /// The line of business in words ("Personal auto").
+    pub line_of_business: String,
+    /// `YYYY-MM-DD`.
+    pub effective_date: String,
+    /// `YYYY-MM-DD`.
+    pub expiry_date: String,
+    /// `active`, `expired` (past its expiry date) or `cancelled`.
+    pub state: String,
+}
+
+/// One row of the Insureds table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsuredRowView {
+    /// Its id.
+    pub id: i32,
+    /// As first downloaded.
+    pub full_name: String,
+    /// Street address.
+    pub address: String,
+    /// City and province ("Toronto ON").
+    pub place: String,
+    /// As shown (`M5V 2T6`).
+    pub postal_code: String,
+    /// The registered login's email, when registered.
+    pub email: Option<String>,
+    /// Flagged by an import as a near match to be checked.
+    pub needs_attaching: bool,
+    /// The insured it nearly matched.
+    pub likely_match: Option<InsuredRefView>,
+    /// Its policies, latest expiry first (at most [`Self::MAX_SHOWN`]).
+    pub policies: Vec<PolicyChipView>,
+    /// How many policies it has in all.
+    pub policy_count: u32,
+    /// When a download last named it (RFC 3339).
+    pub latest_download_at: String,
+}
+
+impl InsuredRowView {
+    /// Policies listed on a row; the attach panel lists them all.
+    pub const MAX_SHOWN: usize = 6;
+}
+
+/// A page of the Insureds table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsuredsListView {
+    /// The top bar.
+    pub frame: FrameView,
+    /// The rows of this page.
+    pub rows: Vec<InsuredRowView>,
+    /// The cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
+    /// Insureds matching, counted up to a cap.
+    pub count: u64,
+    /// The count stopped at its cap: show it as "1,000+".
+    pub count_capped: bool,
+    /// The actor may attach and remove policies (User Administrator or
+    /// Broker).
+    pub can_attach: bool,
+}
+
+/// The Attach/Unattach Policies panel of one insured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachPanelView {
+    /// The insured.
+    pub insured: InsuredRefView,
+    /// Its policies, latest expiry first.
+    pub policies: Vec<PolicyChipView>,
+}
+
+/// A policy found by number in the attach panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyFoundView {
+    /// The policy.
+    pub policy: PolicyChipView,
+    /// The insured it is attached to now.
+    pub insured: InsuredRefView,
+    /// That insured is registered (moving the policy needs a confirmation:
+    /// it leaves their portal).
+    pub insured_registered: bool,
+    /// It is already attached to the insured the panel is for.
+    pub here: bool,
+}

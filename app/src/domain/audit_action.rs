@@ -75,6 +75,12 @@ pub const DOCUMENT_DELETED: &str = "document_deleted";
 /// CSIO policy downloads were imported.
 pub const POLICIES_IMPORTED: &str = "policies_imported";
 
+/// A policy was attached by hand to an insured (moved from another one).
+pub const POLICY_ATTACHED: &str = "policy_attached";
+
+/// A policy was removed from an insured (to an insured of its own).
+pub const POLICY_REMOVED: &str = "policy_removed";
+
 /// Every action with its label, in the order the audit page's filter lists them.
 pub const ALL: &[(&str, &str)] = &[
     (SIGN_IN, "Signed in"),
@@ -110,6 +116,8 @@ pub const ALL: &[(&str, &str)] = &[
     (DOCUMENT_CHANGED, "Document changed"),
     (DOCUMENT_DELETED, "Document deleted"),
     (POLICIES_IMPORTED, "Policies imported"),
+    (POLICY_ATTACHED, "Policy attached"),
+    (POLICY_REMOVED, "Policy removed"),
     (ORGANIZATION_CREATED, "Organization created"),
     (ADMIN_LIMIT_CHANGED, "User Administrator limit changed"),
 ];

@@ -37,6 +37,7 @@ pub fn AdminHome() -> impl IntoView {
                                     <nav class="tools" aria-label="Admin tools">
                                         <a class="button" href="/admin/accounts">"Client accounts"</a>
                                         <a class="button" href="/admin/people">"People"</a>
+                                        <a class="button" href="/admin/insureds">"Insureds"</a>
                                         {h.can_import.then(|| view! { <a class="button" href="/admin/imports">"Imports"</a> })}
                                         {h.can_read_audit.then(|| view! { <a class="button" href="/admin/audit">"Audit log"</a> })}
                                         {h.dev_mailbox.then(|| view! { <a class="button secondary" href="/admin/dev-mailbox">"Development mailbox"</a> })}

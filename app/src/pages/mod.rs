@@ -11,6 +11,7 @@ mod forgot;
 mod home;
 mod import_report;
 mod imports;
+mod insureds;
 mod not_found;
 mod office_staff;
 mod password;
@@ -31,6 +32,7 @@ pub use forgot::{AdminForgotPasswordPage, PortalForgotIdentifierPage, PortalForg
 pub use home::HomePage;
 pub use import_report::ImportReportPage;
 pub use imports::ImportsPage;
+pub use insureds::InsuredsPage;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 pub use not_found::NotFound;
@@ -84,4 +86,38 @@ pub fn portal_page_error(error: AppError, org: &str) -> AnyView {
         }
         e => view! { <ErrorPanel error=e/> }.into_any(),
     }
+}
+
+/// "12 Mar 2026" from an RFC 3339 time (the date part, UTC).
+pub(crate) fn short_date(rfc3339: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = rfc3339.get(..10).unwrap_or("").split('-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => {
+            let month = m
+                .parse::<usize>()
+                .ok()
+                .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+            match (month, d.parse::<u32>()) {
+                (Some(month), Ok(d)) => format!("{d} {month} {y}"),
+                _ => rfc3339.to_string(),
+            }
+        }
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// "12,345".
+pub(crate) fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -18,7 +18,7 @@ use crate::{
         people::{roles_of, status_label},
         PasswordPolicy, PeopleQuery, PeopleSort, StaffRole, UserKind,
     },
-    pages::staff_page_error,
+    pages::{group_thousands, short_date, staff_page_error},
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
@@ -26,27 +26,6 @@ use leptos_router::{
     components::{Form, A},
     hooks::use_query_map,
 };
-
-/// "12 Mar 2026" from an RFC 3339 time (the date part, UTC).
-fn short_date(rfc3339: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mut parts = rfc3339.get(..10).unwrap_or("").split('-');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(y), Some(m), Some(d)) => {
-            let month = m
-                .parse::<usize>()
-                .ok()
-                .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
-            match (month, d.parse::<u32>()) {
-                (Some(month), Ok(d)) => format!("{d} {month} {y}"),
-                _ => rfc3339.to_string(),
-            }
-        }
-        _ => rfc3339.to_string(),
-    }
-}
 
 /// The page.
 #[component]
@@ -252,19 +231,6 @@ fn PeopleBody(list: PeopleListView, s: PeopleQuery, refresh: Callback<()>) -> im
     }
 }
 
-/// "12,345".
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[component]
 fn PersonRow(
     r: PersonRowView,
@@ -439,12 +405,12 @@ mod tests {
     #[test]
     fn dates_and_counts_read_well() {
         assert_eq!(
-            super::short_date("2026-03-12T10:00:00+00:00"),
+            crate::pages::short_date("2026-03-12T10:00:00+00:00"),
             "12 Mar 2026"
         );
-        assert_eq!(super::short_date("garbage"), "garbage");
-        assert_eq!(super::group_thousands(0), "0");
-        assert_eq!(super::group_thousands(10_000), "10,000");
-        assert_eq!(super::group_thousands(1_234_567), "1,234,567");
+        assert_eq!(crate::pages::short_date("garbage"), "garbage");
+        assert_eq!(crate::pages::group_thousands(0), "0");
+        assert_eq!(crate::pages::group_thousands(10_000), "10,000");
+        assert_eq!(crate::pages::group_thousands(1_234_567), "1,234,567");
     }
 }

@@ -41,6 +41,13 @@ pub struct Model {
     pub likely_match_id: Option<i32>,
     /// When a download last named this insured.
     pub latest_download_at: DateTimeUtc,
+    /// How many policies are attached (0: hidden from the default view).
+    pub policy_count: i32,
+    /// The latest expiry date of its policies as `yyyymmdd` (0: none).
+    pub expiry_key: i32,
+    /// The latest expiry date of its policies not cancelled, as
+    /// `yyyymmdd` (0: none): "active policies" compares it with today.
+    pub active_until_key: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

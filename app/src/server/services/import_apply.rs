@@ -19,7 +19,8 @@ use crate::{
     server::{
         entities::{import_item, insured, policy},
         error::ServiceError,
-        import::csio::PolicyDownload,
+        import::csio::{DownloadedInsured, PolicyDownload},
+        services::insured_summary,
     },
 };
 use chrono::{DateTime, Utc};
@@ -389,7 +390,7 @@ pub async fn apply<C: ConnectionTrait>(
                 };
                 insured_row(
                     org,
-                    &policies[n.from],
+                    &policies[n.from].insured,
                     &n.match_key,
                     likely,
                     n.needs_attaching,
@@ -456,6 +457,16 @@ pub async fn apply<C: ConnectionTrait>(
         set_downloaded(&mut row, &policies[from], &hash, file_id, now);
         row.update(txn).await?;
     }
+    // The summaries (policy count, expiries) of every insured a policy
+    // was added to or changed on.
+    let mut summarise: Vec<i32> = items
+        .iter()
+        .filter(|it| it.outcome != outcome::UNCHANGED)
+        .map(|it| resolve(it.insured))
+        .collect();
+    summarise.sort_unstable();
+    summarise.dedup();
+    insured_summary::refresh(txn, org, &summarise).await?;
     let rows: Vec<import_item::ActiveModel> = items
         .into_iter()
         .map(|it| {
@@ -703,15 +714,14 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// A new insured's row from the download that names it.
-fn insured_row(
+pub(crate) fn insured_row(
     org: i32,
-    p: &PolicyDownload,
+    i: &DownloadedInsured,
     match_key: &str,
     likely_match: Option<i32>,
     needs_attaching: bool,
     now: DateTime<Utc>,
 ) -> insured::ActiveModel {
-    let i = &p.insured;
     let k = insured::Keys::of(&i.full_name, &i.last_name, &i.address, &i.postal_code, None);
     insured::ActiveModel {
         organization_id: Set(org),

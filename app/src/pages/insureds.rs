@@ -1,0 +1,408 @@
+//! `/admin/insureds`: the brokerage's Insureds table. One row per insured
+//! its CSIO downloads named, whether its policies are active or not; one
+//! search box (a part of the name or email, or the start of a policy
+//! number, dashes or not); the Needs attaching, Registered and policies
+//! filters; sorts on name, postal code, expiry and latest download; keyset
+//! pages; all in the address. User Administrators and Brokers get the
+//! 📎 Attach/Unattach Policies panel on each row.
+
+use crate::{
+    api::{
+        attach_panel,
+        dto::{InsuredRowView, InsuredsListView, PolicyChipView, PolicyFoundView},
+        insureds, AttachPolicy, FindPolicies, RemovePolicy,
+    },
+    components::{actions::on_toggle, Field, FormAlert, TopBar},
+    domain::{InsuredSort, InsuredsQuery, PolicyFilter},
+    pages::{group_thousands, short_date, staff_page_error},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
+
+/// The page.
+#[component]
+pub fn InsuredsPage() -> impl IntoView {
+    let query = use_query_map();
+    let state = move || {
+        let q = query.read();
+        InsuredsQuery::from_params(|k| q.get(k))
+    };
+    let changed = RwSignal::new(0u32);
+    let page = Resource::new(
+        move || (state(), changed.get()),
+        |(s, _)| {
+            let href = s.href();
+            insureds(
+                href.split_once('?')
+                    .map(|(_, q)| q.to_string())
+                    .unwrap_or_default(),
+            )
+        },
+    );
+    // What the last Add or Remove did, shown above the table (the rows are
+    // drawn again after a change, closing the panel it was made in).
+    let notice = RwSignal::new(None::<String>);
+    let changed_by = Callback::new(move |message: String| {
+        notice.set(Some(message));
+        changed.update(|n| *n += 1);
+    });
+    view! {
+        <Title text="Insureds · Admin Portal · Gatehouse"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let s = state();
+                match page.await {
+                    Ok(list) => view! { <InsuredsBody list s notice changed_by/> }.into_any(),
+                    Err(e) => staff_page_error(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn InsuredsBody(
+    list: InsuredsListView,
+    s: InsuredsQuery,
+    notice: RwSignal<Option<String>>,
+    changed_by: Callback<String>,
+) -> impl IntoView {
+    let header = |column: InsuredSort, label: &'static str| {
+        let current = s.sort == column;
+        let sort = if !current {
+            "none"
+        } else if s.descending {
+            "descending"
+        } else {
+            "ascending"
+        };
+        let arrow = if !current {
+            ""
+        } else if s.descending {
+            " ▼"
+        } else {
+            " ▲"
+        };
+        view! {
+            <th scope="col" aria-sort=sort>
+                <A href=s.sorted_by(column).href() attr:title=format!("Sort by {}", column.label().to_lowercase())>{label}{arrow}</A>
+            </th>
+        }
+    };
+    let first = s.cursor.as_ref().map(|_| {
+        InsuredsQuery {
+            cursor: None,
+            ..s.clone()
+        }
+        .href()
+    });
+    let next = list.next_cursor.clone().map(|c| {
+        InsuredsQuery {
+            cursor: Some(c),
+            ..s.clone()
+        }
+        .href()
+    });
+    let count_text = if list.count_capped {
+        format!("{}+ insureds match", group_thousands(list.count))
+    } else if list.count == 1 {
+        "1 insured matches".to_string()
+    } else {
+        format!("{} insureds match", group_thousands(list.count))
+    };
+    let shown = list.rows.len();
+    let can_attach = list.can_attach;
+    let filtered = !s.search.is_empty()
+        || s.needs_attaching
+        || s.registered.is_some()
+        || s.policies != PolicyFilter::All
+        || s.insured.is_some();
+    let empty_text = if filtered {
+        "No insured matches. Check the spelling, type fewer letters, or clear the filters."
+    } else {
+        "No insureds yet: they appear when the brokerage's CSIO policy downloads are imported."
+    };
+    let search = s.search.clone();
+    let everyone = InsuredsQuery {
+        sort: s.sort,
+        descending: s.descending,
+        ..Default::default()
+    }
+    .href();
+    view! {
+        <TopBar portal="Admin Portal" organization=list.frame.organization_name.clone() user=list.frame.display_name.clone()/>
+        <main class="page wide">
+            <p class="crumbs"><A href="/admin">"Admin Portal"</A>" › Insureds"</p>
+            <div class="title-row">
+                <h1>"Insureds"</h1>
+                {can_attach.then(|| view! { <A href="/admin/imports" attr:class="button secondary">"Import policy downloads"</A> })}
+            </div>
+            <section class="card">
+                <Form method="GET" action="/admin/insureds" attr:class="filters" attr:role="search" attr:aria-label="Find insureds">
+                    {(s.sort != InsuredSort::Name).then(|| view! { <input type="hidden" name="sort" value=s.sort.as_str()/> })}
+                    {s.descending.then(|| view! { <input type="hidden" name="dir" value="desc"/> })}
+                    <label for="insureds-q" class="grow">"Find"
+                        <input id="insureds-q" name="q" type="search" value=search placeholder="Name, policy number or email" maxlength="100" aria-describedby="insureds-q-hint"/>
+                        <span class="hint" id="insureds-q-hint">"Any part of the name; a policy number whole or its start, with or without dashes."</span>
+                    </label>
+                    <label for="insureds-registered">"Registered"
+                        <select id="insureds-registered" name="registered">
+                            <option value="" selected=s.registered.is_none()>"Registered or not"</option>
+                            <option value="1" selected=s.registered == Some(true)>"Registered"</option>
+                            <option value="0" selected=s.registered == Some(false)>"Not registered"</option>
+                        </select>
+                    </label>
+                    <label for="insureds-policies">"Policies"
+                        <select id="insureds-policies" name="policies">
+                            {PolicyFilter::ALL.into_iter().map(|f| view! {
+                                <option value=f.as_str() selected=s.policies == f>{f.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="check" for="insureds-attach">
+                        <input type="checkbox" id="insureds-attach" name="attach" value="1" checked=s.needs_attaching/>"Needs attaching"
+                    </label>
+                    <button type="submit" class="button">"Find"</button>
+                    {filtered.then(|| view! { <A href=everyone.clone() attr:class="button secondary">"Clear"</A> })}
+                </Form>
+                <p class="notice" role="status" hidden=move || notice.get().is_none()>{move || notice.get()}</p>
+                <p class="count" role="status"><strong>{count_text}</strong></p>
+                {if list.rows.is_empty() {
+                    view! { <p class="empty">{empty_text}</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-wrap" tabindex="0" role="region" aria-label="Insureds">
+                            <table class="data insureds" aria-label="Insureds">
+                                <thead><tr>
+                                    {header(InsuredSort::Name, "Insured")}
+                                    {header(InsuredSort::PostalCode, "Postal code")}
+                                    <th scope="col">"Email"</th>
+                                    {header(InsuredSort::Expiry, "Policies")}
+                                    {header(InsuredSort::LatestDownload, "Latest download")}
+                                    <th scope="col">"Status"</th>
+                                    {can_attach.then(|| view! { <th scope="col" class="actions">"Actions"</th> })}
+                                </tr></thead>
+                                <tbody>
+                                    {list.rows.into_iter().map(|r| view! {
+                                        <InsuredRow r can_attach changed_by/>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                }}
+                <nav class="pager" aria-label="Insured pages">
+                    <span>{first.map(|href| view! { <A href=href>"« First page"</A> })}</span>
+                    <span>{format!("{shown} on this page")}</span>
+                    <span>{next.map(|href| view! { <A href=href>"Next page »"</A> })}</span>
+                </nav>
+            </section>
+        </main>
+    }
+}
+
+/// A policy's number, line of business and expiry, marked when expired or
+/// cancelled.
+#[component]
+fn PolicyChip(p: PolicyChipView) -> impl IntoView {
+    let (class, mark) = match p.state.as_str() {
+        "expired" => ("policy expired", Some("Expired")),
+        "cancelled" => ("policy cancelled", Some("Cancelled")),
+        _ => ("policy", None),
+    };
+    view! {
+        <span class=class>
+            <code>{p.policy_number}</code>
+            <span class="lob">{p.line_of_business}</span>
+            <span class="expiry">"to "<time datetime=p.expiry_date.clone()>{short_date(&p.expiry_date)}</time></span>
+            {mark.map(|m| view! { <span class="badge">{m}</span> })}
+        </span>
+    }
+}
+
+#[component]
+fn InsuredRow(r: InsuredRowView, can_attach: bool, changed_by: Callback<String>) -> impl IntoView {
+    let more = (r.policy_count as usize).saturating_sub(r.policies.len());
+    let status = {
+        let mut badges = Vec::new();
+        if r.needs_attaching {
+            badges.push(view! { <span class="badge wait">"Needs attaching"</span> }.into_any());
+        }
+        badges.push(if r.email.is_some() {
+            view! { <span class="badge ok">"Registered"</span> }.into_any()
+        } else {
+            view! { <span class="badge">"Not registered"</span> }.into_any()
+        });
+        if r.policy_count == 0 {
+            badges.push(view! { <span class="badge">"No policies"</span> }.into_any());
+        }
+        badges
+    };
+    let likely = r.likely_match.clone().map(|m| {
+        let href = InsuredsQuery {
+            insured: Some(m.id),
+            ..Default::default()
+        }
+        .href();
+        view! { <span class="likely">"Likely "<A href=href>{m.full_name}</A></span> }
+    });
+    let email = match r.email.clone() {
+        Some(e) => view! { <a href=format!("mailto:{e}")>{e.clone()}</a> }.into_any(),
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    };
+    view! {
+        <tr data-insured=r.id>
+            <th scope="row">
+                <span class="name">{r.full_name.clone()}</span>
+                <span class="address">{r.address.clone()}{(!r.place.is_empty()).then(|| format!(", {}", r.place))}</span>
+            </th>
+            <td class="postal">{r.postal_code.clone()}</td>
+            <td>{email}</td>
+            <td class="policies">
+                {r.policies.clone().into_iter().map(|p| view! { <PolicyChip p/> }).collect_view()}
+                {(more > 0).then(|| view! { <span class="muted">{format!("and {more} more")}</span> })}
+            </td>
+            <td class="when"><time datetime=r.latest_download_at.clone()>{short_date(&r.latest_download_at)}</time></td>
+            <td class="status">{status}{likely}</td>
+            {can_attach.then(|| view! { <td class="actions"><AttachPanel r=r.clone() changed_by/></td> })}
+        </tr>
+    }
+}
+
+/// 📎 Attach/Unattach Policies: the insured's policies with Remove, and a
+/// search by policy number over the organization with Add on each result.
+#[component]
+fn AttachPanel(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let id = r.id;
+    let who = r.full_name.clone();
+    // Loaded when the panel opens, not for every row of the page.
+    let policies = Resource::new(
+        move || open.get().then_some(id),
+        |wanted| async move {
+            match wanted {
+                Some(id) => attach_panel(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let find = ServerAction::<FindPolicies>::new();
+    let attach = ServerAction::<AttachPolicy>::new();
+    let remove = ServerAction::<RemovePolicy>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(message)) = attach.value().get() {
+            changed_by.run(message);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(message)) = remove.value().get() {
+            changed_by.run(message);
+        }
+    });
+    let find_error = Signal::derive(move || find.value().get().and_then(Result::err));
+    let change_error = Signal::derive(move || {
+        attach
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| remove.value().get().and_then(Result::err))
+    });
+    let label = format!("Attach/Unattach Policies for {who}");
+    let prefix = format!("attach-{id}-");
+    view! {
+        <details class="row-menu attach" prop:open=move || open.get() on:toggle=on_toggle(open)>
+            <summary class="button secondary small icon" aria-label=label.clone() title=label.clone()>
+                <span aria-hidden="true">"📎"</span>
+            </summary>
+            <div class="menu-panel" role="group" aria-label=label>
+                <h2 class="panel-title">{format!("Policies of {who}")}</h2>
+                <FormAlert error=change_error/>
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match policies.await {
+                            Ok(Some(panel)) if panel.policies.is_empty() => view! {
+                                <p class="muted">"No policies attached."</p>
+                            }.into_any(),
+                            Ok(Some(panel)) => view! {
+                                <ul class="attached">
+                                    {panel.policies.into_iter().map(|p| {
+                                        let number = p.policy_number.clone();
+                                        let pid = p.id;
+                                        view! {
+                                            <li>
+                                                <PolicyChip p/>
+                                                <ActionForm action=remove attr:class="inline">
+                                                    <input type="hidden" name="insured" value=id/>
+                                                    <input type="hidden" name="policy" value=pid/>
+                                                    <button type="submit" class="button danger small" aria-label=format!("Remove policy {number}") disabled=move || remove.pending().get()>"Remove"</button>
+                                                </ActionForm>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <ActionForm action=find attr:class="form find-policy">
+                    <input type="hidden" name="insured" value=id/>
+                    <Field label="Policy number" name="number" error=find_error id_prefix=prefix hint="The whole number or its start; dashes and spaces don't matter."/>
+                    <button type="submit" class="button secondary small">"Search"</button>
+                </ActionForm>
+                {move || find.value().get().and_then(Result::ok).map(|found| {
+                    if found.is_empty() {
+                        view! { <p class="muted" role="status">"No policy of the brokerage starts with that number."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="found" aria-label="Policies found">
+                                {found.into_iter().map(|f| view! { <FoundPolicy f insured=id attach/> }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                })}
+            </div>
+        </details>
+    }
+}
+
+/// One policy found by number: where it is now, and Add (with a
+/// confirmation when it leaves a registered insured's portal).
+#[component]
+fn FoundPolicy(
+    f: PolicyFoundView,
+    insured: i32,
+    attach: ServerAction<AttachPolicy>,
+) -> impl IntoView {
+    let number = f.policy.policy_number.clone();
+    let from = f.insured.full_name.clone();
+    let box_id = format!("confirm-{insured}-{}", f.policy.id);
+    view! {
+        <li>
+            <PolicyChip p=f.policy.clone()/>
+            <span class="holder">"on "{from.clone()}{f.insured_registered.then_some(" (registered)")}</span>
+            {if f.here {
+                view! { <span class="badge ok">"Attached here"</span> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=attach attr:class="inline">
+                        <input type="hidden" name="insured" value=insured/>
+                        <input type="hidden" name="policy" value=f.policy.id/>
+                        {f.insured_registered.then(|| view! {
+                            <label class="check" for=box_id.clone()>
+                                <input type="checkbox" id=box_id.clone() name="confirm" value="1" required=true/>
+                                {format!("Take it from {from}'s portal")}
+                            </label>
+                        })}
+                        <button type="submit" class="button small" aria-label=format!("Add policy {number}") disabled=move || attach.pending().get()>"Add"</button>
+                    </ActionForm>
+                }.into_any()
+            }}
+        </li>
+    }
+}

@@ -1,0 +1,348 @@
+//! The Insureds table: every insured of the organization that the
+//! brokerage's policy downloads named, for any staff user; one search box
+//! (a part of the name or email, or the start of a policy number), the
+//! filters, a sort on name, postal code, latest download or expiry, and
+//! keyset pages.
+//!
+//! The search's meaning is [`InsuredSearch`]; here it is answered from
+//! indexes: on SQLite an FTS5 trigram table (`insureds_search`) for terms
+//! of three characters or more, on PostgreSQL a `pg_trgm` index through
+//! `LIKE '%…%'`, and for a policy number a range of the
+//! (organization, number key) index. A term shorter than a trigram is
+//! matched by `LIKE` while the sort's index is walked, which stops at the
+//! page's end.
+
+use crate::{
+    api::dto::{InsuredRefView, InsuredRowView, InsuredsListView, PolicyChipView},
+    domain::{
+        insured::{display_postal_code, line_of_business_label},
+        InsuredSearch, InsuredSort, InsuredsQuery, ParseError, PolicyFilter,
+    },
+    server::{
+        auth::{actor::manages_accounts, Actor},
+        entities::{insured, policy},
+        error::ServiceError,
+        services::{home, insured_summary::date_key},
+    },
+};
+use chrono::NaiveDate;
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Statement,
+};
+use std::collections::HashMap;
+
+/// Rows per page.
+pub const PAGE_SIZE: u64 = 50;
+
+/// The count stops here ("1,000+"), as in the People directory.
+pub const COUNT_CAP: u64 = 1_000;
+
+/// The columns a sort orders by, before the id that breaks ties.
+fn sort_columns(sort: InsuredSort) -> Vec<insured::Column> {
+    use insured::Column as C;
+    match sort {
+        InsuredSort::Name => vec![C::NameKey],
+        InsuredSort::PostalCode => vec![C::PostalKey, C::NameKey],
+        InsuredSort::LatestDownload => vec![C::LatestDownloadAt],
+        InsuredSort::Expiry => vec![C::ExpiryKey],
+    }
+}
+
+/// The values of `columns` in `row`, for the keyset condition.
+fn sort_values(columns: &[insured::Column], row: &insured::Model) -> Vec<SimpleExpr> {
+    use insured::Column as C;
+    columns
+        .iter()
+        .map(|c| match c {
+            C::NameKey => Expr::value(row.name_key.clone()),
+            C::PostalKey => Expr::value(row.postal_key.clone()),
+            C::LatestDownloadAt => Expr::value(row.latest_download_at),
+            C::ExpiryKey => Expr::value(row.expiry_key),
+            other => unreachable!("{other:?} is not a sort column"),
+        })
+        .collect()
+}
+
+/// `%term%` with LIKE's wildcards escaped.
+pub(crate) fn contains(term: &str) -> LikeExpr {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// Policies whose number key starts with `prefix` (letters and digits
+/// only): a range of the (organization, number key) index.
+pub(crate) fn number_range(backend: DbBackend, prefix: &str) -> SimpleExpr {
+    use policy::Column as P;
+    if backend == DbBackend::Postgres {
+        // `text_pattern_ops` makes this a range whatever the collation.
+        P::NumberKey.like(format!("{prefix}%"))
+    } else {
+        // SQLite compares text byte by byte: every key starting with
+        // `prefix` lies between it and the prefix with its last character
+        // one higher.
+        let mut upper: Vec<char> = prefix.chars().collect();
+        if let Some(last) = upper.last_mut() {
+            *last = char::from_u32(*last as u32 + 1).unwrap_or(char::MAX);
+        }
+        P::NumberKey
+            .gte(prefix)
+            .and(P::NumberKey.lt(upper.into_iter().collect::<String>()))
+    }
+}
+
+/// The organization's insureds holding a policy whose number key starts
+/// with `prefix`.
+fn number_prefix(backend: DbBackend, org: i32, prefix: &str) -> SimpleExpr {
+    use policy::Column as P;
+    let holders = Query::select()
+        .column(P::InsuredId)
+        .from(policy::Entity)
+        .and_where(P::OrganizationId.eq(org))
+        .and_where(number_range(backend, prefix))
+        .to_owned();
+    insured::Column::Id.in_subquery(holders)
+}
+
+/// Insureds whose name or email holds `text` (folded).
+fn text_match(backend: DbBackend, text: &str) -> SimpleExpr {
+    if backend == DbBackend::Sqlite && text.chars().count() >= 3 {
+        // An FTS5 phrase of a trigram table matches exactly the rows that
+        // hold the phrase as a substring. Quotes inside are doubled.
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        Expr::cust_with_values(
+            "\"insureds\".\"id\" IN (SELECT rowid FROM insureds_search WHERE insureds_search MATCH ?)",
+            [phrase],
+        )
+    } else {
+        insured::Column::SearchText.like(contains(text))
+    }
+}
+
+/// The conditions of `query` on the organization's insureds.
+fn filters(backend: DbBackend, org: i32, query: &InsuredsQuery, today: NaiveDate) -> Condition {
+    use insured::Column as C;
+    let mut cond = Condition::all().add(C::OrganizationId.eq(org));
+    cond = match query.policies {
+        PolicyFilter::All => cond.add(C::PolicyCount.gt(0)),
+        PolicyFilter::Active => cond.add(C::ActiveUntilKey.gte(date_key(today))),
+        PolicyFilter::Without => cond.add(C::PolicyCount.eq(0)),
+    };
+    if query.needs_attaching {
+        cond = cond.add(C::NeedsAttaching.eq(true));
+    }
+    match query.registered {
+        Some(true) => cond = cond.add(C::Email.is_not_null()),
+        Some(false) => cond = cond.add(C::Email.is_null()),
+        None => {}
+    }
+    if let Some(id) = query.insured {
+        cond = cond.add(C::Id.eq(id));
+    }
+    if let Some(search) = InsuredSearch::parse(&query.search) {
+        let mut any = Condition::any().add(text_match(backend, &search.text));
+        if let Some(number) = &search.number {
+            any = any.add(number_prefix(backend, org, number));
+        }
+        cond = cond.add(any);
+    }
+    cond
+}
+
+/// A policy as shown, its state read against `today`.
+pub(crate) fn chip(p: &policy::Model, today: NaiveDate) -> PolicyChipView {
+    let state = if p.status == "cancelled" {
+        "cancelled"
+    } else if p.expiry_date < today {
+        "expired"
+    } else {
+        "active"
+    };
+    PolicyChipView {
+        id: p.id,
+        carrier_code: p.carrier_code.clone(),
+        policy_number: p.policy_number.clone(),
+        line_of_business: line_of_business_label(&p.line_of_business).to_string(),
+        effective_date: p.effective_date.to_string(),
+        expiry_date: p.expiry_date.to_string(),
+        state: state.into(),
+    }
+}
+
+/// Up to `per_insured` policies of each of `insureds` (latest expiry
+/// first), in one query: a window over the (insured, expiry) index.
+async fn policies_of<C: ConnectionTrait>(
+    db: &C,
+    org: i32,
+    insureds: &[i32],
+    per_insured: usize,
+) -> Result<HashMap<i32, Vec<policy::Model>>, ServiceError> {
+    if insureds.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // The ids are the database's own integers, written out.
+    let list = insureds
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT * FROM (SELECT p.*, ROW_NUMBER() OVER \
+           (PARTITION BY p.insured_id ORDER BY p.expiry_date DESC, p.id DESC) AS rn \
+         FROM policies p WHERE p.organization_id = {org} AND p.insured_id IN ({list})) ranked \
+         WHERE rn <= {per_insured} ORDER BY insured_id, rn"
+    );
+    let mut out: HashMap<i32, Vec<policy::Model>> = HashMap::new();
+    for p in policy::Entity::find()
+        .from_raw_sql(Statement::from_string(db.get_database_backend(), sql))
+        .all(db)
+        .await?
+    {
+        out.entry(p.insured_id).or_default().push(p);
+    }
+    Ok(out)
+}
+
+/// A page of the Insureds table (any staff role of the organization).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    query: &InsuredsQuery,
+    today: NaiveDate,
+) -> Result<InsuredsListView, ServiceError> {
+    use insured::Column as C;
+    let role = actor.require_staff()?;
+    let org = actor.organization_id;
+    let backend = db.get_database_backend();
+    let columns = sort_columns(query.sort);
+    let order = if query.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let mut q = insured::Entity::find().filter(filters(backend, org, query, today));
+    if let Some(cursor) = query.cursor.as_deref() {
+        let bad = || {
+            ServiceError::Invalid(ParseError {
+                field: "cursor",
+                message: "That page address is not valid; start from the first page.".into(),
+            })
+        };
+        let id: i32 = cursor.parse().map_err(|_| bad())?;
+        let last = insured::Entity::find_by_id(id)
+            .filter(C::OrganizationId.eq(org))
+            .one(db)
+            .await?
+            .ok_or_else(bad)?;
+        let mut left: Vec<SimpleExpr> = columns.iter().map(|c| Expr::col(*c)).collect();
+        left.push(Expr::col(C::Id));
+        let mut right = sort_values(&columns, &last);
+        right.push(Expr::value(last.id));
+        let (left, right) = (Expr::tuple(left), Expr::tuple(right));
+        q = q.filter(if query.descending {
+            left.lt(right)
+        } else {
+            left.gt(right)
+        });
+    }
+    for c in &columns {
+        q = q.order_by(*c, order.clone());
+    }
+    let mut rows = q
+        .order_by(C::Id, order)
+        .limit(PAGE_SIZE + 1)
+        .all(db)
+        .await?;
+    let next_cursor = if rows.len() as u64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+
+    let matching = insured::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(filters(backend, org, query, today))
+        .limit(COUNT_CAP + 1)
+        .into_query();
+    let counted = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(matching, Alias::new("matching"))
+        .to_owned();
+    let n: i64 = db
+        .query_one(&counted)
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let n = u64::try_from(n).unwrap_or(0);
+
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut policies = policies_of(db, org, &ids, InsuredRowView::MAX_SHOWN).await?;
+    let likely: HashMap<i32, String> = {
+        let mut wanted: Vec<i32> = rows.iter().filter_map(|r| r.likely_match_id).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            HashMap::new()
+        } else {
+            insured::Entity::find()
+                .select_only()
+                .column(C::Id)
+                .column(C::FullName)
+                .filter(C::OrganizationId.eq(org))
+                .filter(C::Id.is_in(wanted))
+                .into_tuple::<(i32, String)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect()
+        }
+    };
+    let frame = home::frame(db, actor).await?;
+    Ok(InsuredsListView {
+        frame,
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let place = [r.city.as_str(), r.province.as_str()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                InsuredRowView {
+                    id: r.id,
+                    policies: policies
+                        .remove(&r.id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|p| chip(p, today))
+                        .collect(),
+                    policy_count: u32::try_from(r.policy_count).unwrap_or(0),
+                    likely_match: r.likely_match_id.and_then(|id| {
+                        likely.get(&id).map(|name| InsuredRefView {
+                            id,
+                            full_name: name.clone(),
+                        })
+                    }),
+                    full_name: r.full_name,
+                    address: r.address,
+                    place,
+                    postal_code: display_postal_code(&r.postal_code),
+                    email: r.email,
+                    needs_attaching: r.needs_attaching,
+                    latest_download_at: r.latest_download_at.to_rfc3339(),
+                }
+            })
+            .collect(),
+        next_cursor,
+        count: std::cmp::min(n, COUNT_CAP),
+        count_capped: n > COUNT_CAP,
+        can_attach: manages_accounts(role),
+    })
+}
