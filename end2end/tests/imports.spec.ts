@@ -4,7 +4,9 @@ import { STAFF_PASSWORD, shot, hydrated } from './helpers';
 // Imports: a broker of the demo brokerage uploads three CSIO downloads with
 // progress, and reads the report: what happened to each policy, the near
 // match (Chris Smith at Christopher J Smith's address) and the file refused
-// with its reason. The same form works without script.
+// with its reason; then finds the client on the Insureds page by a part of
+// the name and by policy number, and attaches the near-match policy to
+// them. The import form works without script.
 
 const FIXTURES = '../server/tests/fixtures/csio';
 
@@ -61,6 +63,57 @@ test('a broker uploads three downloads and reads the report', async ({ page }) =
   await page.getByRole('link', { name: 'Imports' }).click();
   const newest = page.getByRole('region', { name: 'Imports' }).locator('tbody tr').first();
   await expect(newest).toContainText('Upload · Robin Hale');
+
+  // Insureds: find the client by a fragment of the name, then by policy
+  // number, and attach the near-match policy to them.
+  await page.goto('/admin/insureds');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Insureds', exact: true })).toBeVisible();
+  const find = page.getByRole('searchbox', { name: /Find/ });
+  const table = page.getByRole('table', { name: 'Insureds' });
+  await find.fill('istopher j sm');
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
+  await expect(page).toHaveURL(/q=istopher/);
+  const christopher = table.getByRole('row').filter({ hasText: 'Christopher J Smith' }).filter({ hasText: '40 Elm Dr' });
+  await expect(christopher).toBeVisible();
+  await expect(christopher).toContainText('WA-3300415');
+  await expect(christopher).not.toContainText('EC-HO-118822');
+
+  await find.fill('echo 1188');
+  await page.getByRole('button', { name: 'Find', exact: true }).click();
+  const chris = table.getByRole('row').filter({ hasText: 'Chris Smith' });
+  await expect(chris).toContainText('EC-HO-118822');
+  await expect(chris).toContainText('Needs attaching');
+  await expect(chris.getByRole('link', { name: 'Christopher J Smith' })).toBeVisible();
+  await shot(page, 'insureds-search');
+
+  // The likely match's link shows that one insured; its 📎 panel finds the
+  // policy by number and Add moves it.
+  await chris.getByRole('link', { name: 'Christopher J Smith' }).click();
+  await expect(page).toHaveURL(/insured=\d+/);
+  await hydrated(page);
+  const panelButton = page.getByRole('button', { name: 'Attach/Unattach Policies for Christopher J Smith' })
+    .or(page.locator('summary[aria-label="Attach/Unattach Policies for Christopher J Smith"]'));
+  await panelButton.first().click();
+  const panel = page.getByRole('group', { name: 'Attach/Unattach Policies for Christopher J Smith' });
+  await expect(panel.getByText('WA-3300415')).toBeVisible();
+  await panel.getByLabel('Policy number').fill('EC-HO-118');
+  await panel.getByRole('button', { name: 'Search' }).click();
+  const found = panel.getByRole('list', { name: 'Policies found' });
+  await expect(found).toContainText('on Chris Smith');
+  await shot(page, 'insureds-attach');
+  await found.getByRole('button', { name: 'Add policy EC-HO-118822' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Policy EC-HO-118822 attached to Christopher J Smith.' })).toBeVisible();
+  const moved = page.getByRole('table', { name: 'Insureds' }).getByRole('row').filter({ hasText: 'Christopher J Smith' });
+  await expect(moved).toContainText('EC-HO-118822');
+  await expect(moved).toContainText('WA-3300415');
+
+  // Chris Smith, left without policies, is gone from the default view.
+  await page.goto('/admin/insureds?q=echo+1188');
+  await hydrated(page);
+  const rows = page.getByRole('table', { name: 'Insureds' }).getByRole('row');
+  await expect(rows.filter({ hasText: 'Christopher J Smith' })).toBeVisible();
+  await expect(rows.filter({ hasText: /^Chris Smith/ })).toHaveCount(0);
 });
 
 test.describe('without JavaScript', () => {

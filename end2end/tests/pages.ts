@@ -78,6 +78,9 @@ export const PAGES: PageCase[] = [
   { name: 'Imports', path: '/admin/imports', visitor: 'broker', budget: 'other', ceiling: 337_000 },
   { name: 'Imports (upload refused)', path: '/admin/imports?import_error=too_large', visitor: 'broker', budget: 'other', ceiling: 337_000 },
   { name: 'Import report', path: '/admin/imports/1', visitor: 'broker', budget: 'other', ceiling: 316_000 },
+  // 2026-12-04, Insureds (issue 9): the demo brokerage's 2,430 insureds.
+  { name: 'Insureds', path: '/admin/insureds', visitor: 'broker', budget: 'other', ceiling: 400_000 },
+  { name: 'Insureds (search and filters)', path: '/admin/insureds?q=smith&policies=active&sort=expiry&dir=desc', visitor: 'broker', budget: 'other', ceiling: 400_000 },
 ];
 
 /** Signs `request` in as `visitor`, through the same server functions the

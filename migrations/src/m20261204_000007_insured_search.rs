@@ -63,15 +63,21 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        // Insureds imported before this migration.
-        db.execute_unprepared(
+        // Insureds imported before this migration. A date is `YYYY-MM-DD`
+        // text on SQLite; PostgreSQL formats it whatever its `DateStyle`.
+        let key = if backend == sea_orm::DatabaseBackend::Postgres {
+            "CAST(to_char(p.expiry_date, 'YYYYMMDD') AS INTEGER)"
+        } else {
+            "CAST(REPLACE(p.expiry_date, '-', '') AS INTEGER)"
+        };
+        db.execute_unprepared(&format!(
             "UPDATE insureds SET \
                policy_count = (SELECT COUNT(*) FROM policies p WHERE p.insured_id = insureds.id), \
-               expiry_key = COALESCE((SELECT MAX(CAST(REPLACE(CAST(p.expiry_date AS TEXT), '-', '') AS INTEGER)) \
-                 FROM policies p WHERE p.insured_id = insureds.id), 0), \
-               active_until_key = COALESCE((SELECT MAX(CAST(REPLACE(CAST(p.expiry_date AS TEXT), '-', '') AS INTEGER)) \
-                 FROM policies p WHERE p.insured_id = insureds.id AND p.status <> 'cancelled'), 0)",
-        )
+               expiry_key = COALESCE((SELECT MAX({key}) FROM policies p \
+                 WHERE p.insured_id = insureds.id), 0), \
+               active_until_key = COALESCE((SELECT MAX({key}) FROM policies p \
+                 WHERE p.insured_id = insureds.id AND p.status <> 'cancelled'), 0)"
+        ))
         .await?;
         for (name, cols) in indexes() {
             let mut index = Index::create();

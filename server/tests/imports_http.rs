@@ -108,12 +108,6 @@ async fn app_on(engine: Engine) -> TestApp {
     .await
 }
 
-async fn staff_cookie(app: &TestApp, org: &str, username: &str) -> String {
-    let res = app.staff_sign_in(org, username, PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::OK, "{org}/{username} signs in");
-    session_cookie(&res)
-}
-
 async fn policies(app: &TestApp) -> u64 {
     policy::Entity::find()
         .filter(policy::Column::OrganizationId.is_in([app.seed.alpha.id, app.seed.bravo.id]))
@@ -124,7 +118,7 @@ async fn policies(app: &TestApp) -> u64 {
 
 async fn files_and_a_zip_upload_into_one_import_with_its_report(engine: Engine) {
     let app = app_on(engine).await;
-    let admin = staff_cookie(&app, "alpha", &app.seed.alpha_admin).await;
+    let admin = app.staff_cookie("alpha", &app.seed.alpha_admin).await;
     let (status, run) = json(app.call("begin_import", String::new(), Some(&admin)).await).await;
     assert_eq!(status, StatusCode::OK);
     let run = run.as_i64().unwrap() as i32;
@@ -250,10 +244,10 @@ async fn every_import_endpoint_answers_each_kind_of_caller(engine: Engine) {
         .unwrap();
         staff.push(u.username);
     }
-    let admin = staff_cookie(&app, "alpha", &app.seed.alpha_admin).await;
-    let broker = staff_cookie(&app, "alpha", &staff[0]).await;
-    let clerk = staff_cookie(&app, "alpha", &staff[1]).await;
-    let other_admin = staff_cookie(&app, "bravo", &app.seed.bravo_admin).await;
+    let admin = app.staff_cookie("alpha", &app.seed.alpha_admin).await;
+    let broker = app.staff_cookie("alpha", &staff[0]).await;
+    let clerk = app.staff_cookie("alpha", &staff[1]).await;
+    let other_admin = app.staff_cookie("bravo", &app.seed.bravo_admin).await;
     let res = app
         .client_sign_in("alpha", &app.seed.alpha_one.identifier, "manager", PASSWORD)
         .await;

@@ -137,7 +137,15 @@ impl InsuredsQuery {
     /// Reads the page's address parameters. Unknown or malformed values
     /// fall back to the defaults, so any address shows a list.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let mut search: String = get("q").unwrap_or_default().trim().to_string();
+        // Control characters are nobody's name (and a NUL ends a string
+        // for SQLite's full-text search and is refused by PostgreSQL).
+        let mut search: String = get("q")
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .trim()
+            .to_string();
         if search.chars().count() > MAX_SEARCH_LEN {
             search = search.chars().take(MAX_SEARCH_LEN).collect();
         }
@@ -225,11 +233,12 @@ pub struct InsuredSearch {
 impl InsuredSearch {
     /// The search for `term`; `None` for an empty one.
     pub fn parse(term: &str) -> Option<Self> {
-        let text = fold(term);
+        let term: String = term.chars().filter(|c| !c.is_control()).collect();
+        let text = fold(&term);
         if text.is_empty() {
             return None;
         }
-        let key = policy_number_key(term);
+        let key = policy_number_key(&term);
         let number = (key.len() >= MIN_NUMBER_PREFIX && key.chars().any(|c| c.is_ascii_digit()))
             .then_some(key);
         Some(Self { text, number })
@@ -320,5 +329,7 @@ mod tests {
         assert_eq!(InsuredSearch::parse("12").unwrap().number, None);
         assert_eq!(InsuredSearch::parse("smith").unwrap().number, None);
         assert_eq!(InsuredSearch::parse("   "), None);
+        assert_eq!(InsuredSearch::parse("ab\0c").unwrap().text, "abc");
+        assert_eq!(parse(&[("q", "smi\0th")]).search, "smith");
     }
 }

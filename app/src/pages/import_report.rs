@@ -173,7 +173,7 @@ fn ItemRow(i: ImportItemView) -> impl IntoView {
             <th scope="row"><code>{i.policy_number}</code></th>
             <td>{i.carrier_code}</td>
             <td><span class=badge>{i.outcome_label}</span></td>
-            <td>{i.insured.map(|n| n.full_name)}</td>
+            <td>{i.insured.map(|n| view! { <A href=format!("/admin/insureds?insured={}", n.id)>{n.full_name}</A> })}</td>
             <td>{nearest}</td>
             <td>{i.note}</td>
         </tr>

@@ -316,7 +316,10 @@ fn AttachPanel(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView
     view! {
         <details class="row-menu attach" prop:open=move || open.get() on:toggle=on_toggle(open)>
             <summary class="button secondary small icon" aria-label=label.clone() title=label.clone()>
-                <span aria-hidden="true">"📎"</span>
+                // A drawn paperclip: an emoji depends on the fonts installed.
+                <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                    <path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/>
+                </svg>
             </summary>
             <div class="menu-panel" role="group" aria-label=label>
                 <h2 class="panel-title">{format!("Policies of {who}")}</h2>

@@ -462,6 +462,14 @@ impl TestApp {
         .await
     }
 
+    /// Signs a seeded staff user in (with the seeded password) and answers
+    /// their session cookie.
+    pub async fn staff_cookie(&self, org: &str, username: &str) -> String {
+        let res = self.staff_sign_in(org, username, PASSWORD).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "{org}/{username} signs in");
+        session_cookie(&res)
+    }
+
     /// Posts the Client Portal sign-in.
     pub async fn client_sign_in(
         &self,

@@ -78,7 +78,9 @@ impl Keys {
         let mut search_text = names::fold(full_name);
         if let Some(email) = email {
             search_text.push(' ');
-            search_text.push_str(&email.to_lowercase());
+            // Folded as the search term is, so an accent typed in an
+            // email finds it.
+            search_text.push_str(&names::fold(email));
         }
         Self {
             match_key: keys::insured_match_key(full_name, address, postal_code),

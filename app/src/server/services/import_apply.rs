@@ -466,6 +466,14 @@ pub async fn apply<C: ConnectionTrait>(
         .collect();
     summarise.sort_unstable();
     summarise.dedup();
+    // Every insured this file changes, locked once in id order, so two
+    // imports (or an import and an attach) never wait on each other
+    // crosswise.
+    let mut touched: Vec<i32> = touched.into_iter().collect();
+    touched.sort_unstable();
+    let mut all: Vec<i32> = touched.iter().chain(&summarise).copied().collect();
+    all.sort_unstable();
+    insured_summary::lock(txn, org, &all).await?;
     insured_summary::refresh(txn, org, &summarise).await?;
     let rows: Vec<import_item::ActiveModel> = items
         .into_iter()
@@ -495,7 +503,6 @@ pub async fn apply<C: ConnectionTrait>(
             .exec(txn)
             .await?;
     }
-    let touched: Vec<i32> = touched.into_iter().collect();
     for chunk in touched.chunks(500) {
         insured::Entity::update_many()
             .col_expr(insured::Column::LatestDownloadAt, Expr::value(now))

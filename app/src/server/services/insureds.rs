@@ -127,10 +127,13 @@ fn text_match(backend: DbBackend, text: &str) -> SimpleExpr {
 fn filters(backend: DbBackend, org: i32, query: &InsuredsQuery, today: NaiveDate) -> Condition {
     use insured::Column as C;
     let mut cond = Condition::all().add(C::OrganizationId.eq(org));
-    cond = match query.policies {
-        PolicyFilter::All => cond.add(C::PolicyCount.gt(0)),
-        PolicyFilter::Active => cond.add(C::ActiveUntilKey.gte(date_key(today))),
-        PolicyFilter::Without => cond.add(C::PolicyCount.eq(0)),
+    // One insured asked for by id (a report's link) shows even when it
+    // has no policies left.
+    cond = match (query.policies, query.insured) {
+        (PolicyFilter::All, Some(_)) => cond,
+        (PolicyFilter::All, None) => cond.add(C::PolicyCount.gt(0)),
+        (PolicyFilter::Active, _) => cond.add(C::ActiveUntilKey.gte(date_key(today))),
+        (PolicyFilter::Without, _) => cond.add(C::PolicyCount.eq(0)),
     };
     if query.needs_attaching {
         cond = cond.add(C::NeedsAttaching.eq(true));

@@ -22,7 +22,9 @@ use crate::{
         entities::{insured, policy},
         error::ServiceError,
         import::csio::DownloadedInsured,
-        services::{audit, import_apply::insured_row, insured_summary, insureds},
+        services::{
+            audit, import_apply::insured_row, insured_summary, insureds, is_unique_violation,
+        },
     },
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -245,12 +247,18 @@ pub async fn remove(
     }
     let downloaded = DownloadedInsured {
         full_name: p.downloaded_name.clone(),
-        last_name: p
-            .downloaded_name
-            .split_whitespace()
-            .last()
-            .unwrap_or_default()
-            .to_string(),
+        // The download's last name isn't kept on the policy: the insured's
+        // when the names agree (a company's is its whole name), else the
+        // last word.
+        last_name: if p.downloaded_name == from.full_name {
+            from.last_name.clone()
+        } else {
+            p.downloaded_name
+                .split_whitespace()
+                .last()
+                .unwrap_or_default()
+                .to_string()
+        },
         address: p.downloaded_address.clone(),
         city: p.downloaded_city.clone(),
         province: p.downloaded_province.clone(),
@@ -292,8 +300,17 @@ pub async fn remove(
         Some(i) => i,
         None => {
             let mut row = insured_row(org, &downloaded, &key, None, true, now);
-            row.latest_download_at = Set(p.updated_at);
-            row.insert(&txn).await?
+            row.latest_download_at = Set(p.produced_at);
+            row.insert(&txn).await.map_err(|e| {
+                if is_unique_violation(&e) {
+                    // An import made the same insured a moment ago.
+                    ServiceError::Conflict(
+                        "The policies changed while you worked; try Remove again.".into(),
+                    )
+                } else {
+                    e.into()
+                }
+            })?
         }
     };
     let number = p.policy_number.clone();
@@ -315,7 +332,9 @@ pub async fn remove(
         "Policy {number} removed from {}; it is now on {}{}.",
         from.full_name,
         to.full_name,
-        if to.needs_attaching {
+        if to.email.is_some() {
+            " (registered: it shows in their portal)"
+        } else if to.needs_attaching {
             ", flagged Needs attaching"
         } else {
             ""

@@ -1,0 +1,235 @@
+//! HTTP tests of the Insureds server functions against the real router, on
+//! SQLite and PostgreSQL: every endpoint (`insureds`, `attach_panel`,
+//! `find_policies`, `attach_policy`, `remove_policy`) against every kind of
+//! caller (User Administrator, Broker, other staff, a client, another
+//! organization's administrator, nobody); nothing moves on a refusal, and
+//! another brokerage's insureds never show.
+
+mod common;
+
+use app::{
+    domain::{PersonName, StaffRole},
+    server::{
+        entities::{insured, policy},
+        services::{
+            imports::{self, Importer, Source},
+            users,
+        },
+    },
+};
+use common::{form, session_cookie, spawn_app_with, AppOptions, Engine, TestApp, PASSWORD};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::path::PathBuf;
+
+on_both_engines!(every_insureds_endpoint_answers_each_kind_of_caller);
+
+fn fixture(name: &str) -> (String, Vec<u8>) {
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/csio")
+            .join(name),
+    )
+    .unwrap();
+    (name.to_string(), bytes)
+}
+
+async fn insured_named(app: &TestApp, org: i32, name: &str) -> insured::Model {
+    insured::Entity::find()
+        .filter(insured::Column::OrganizationId.eq(org))
+        .filter(insured::Column::FullName.eq(name))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn holder_of(app: &TestApp, policy_id: i32) -> i32 {
+    policy::Entity::find_by_id(policy_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .insured_id
+}
+
+async fn every_insureds_endpoint_answers_each_kind_of_caller(engine: Engine) {
+    let app = spawn_app_with(AppOptions {
+        engine,
+        ..AppOptions::default()
+    })
+    .await;
+    let alpha_admin = app::server::entities::user::Entity::find()
+        .filter(app::server::entities::user::Column::Username.eq(app.seed.alpha_admin.as_str()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let by = app::server::auth::Actor::from_user(&alpha_admin).unwrap();
+    imports::import_all(
+        &app.db,
+        Importer::Staff(&by),
+        Source::Upload,
+        vec![fixture("several-policies.xml")],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let christopher = insured_named(&app, app.seed.alpha.id, "Christopher J Smith").await;
+    let chris = insured_named(&app, app.seed.alpha.id, "Chris Smith").await;
+    let near = policy::Entity::find()
+        .filter(policy::Column::OrganizationId.eq(app.seed.alpha.id))
+        .filter(policy::Column::PolicyNumber.eq("EC-HO-118822"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
+    let mut staff = Vec::new();
+    for (role, last) in [(StaffRole::Broker, "Broker"), (StaffRole::Staff, "Clerk")] {
+        let u = users::insert_staff(
+            &app.db,
+            &app.seed.alpha,
+            &PersonName::parse("Nia", "", last).unwrap(),
+            role,
+            None,
+            hash.clone(),
+            false,
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        staff.push(u.username);
+    }
+    let admin = app.staff_cookie("alpha", &app.seed.alpha_admin).await;
+    let broker = app.staff_cookie("alpha", &staff[0]).await;
+    let clerk = app.staff_cookie("alpha", &staff[1]).await;
+    let other_admin = app.staff_cookie("bravo", &app.seed.bravo_admin).await;
+    let res = app
+        .client_sign_in("alpha", &app.seed.alpha_one.identifier, "manager", PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let client = session_cookie(&res);
+
+    // The table: every staff member of the organization sees it; another
+    // organization's administrator sees their own (empty) one.
+    let address = format!("q=smith&insured={}", chris.id);
+    for (who, cookie, expected) in [
+        ("administrator", Some(&admin), StatusCode::OK),
+        ("broker", Some(&broker), StatusCode::OK),
+        ("clerk", Some(&clerk), StatusCode::OK),
+        ("other organization", Some(&other_admin), StatusCode::OK),
+        ("client", Some(&client), StatusCode::FORBIDDEN),
+        ("nobody", None, StatusCode::UNAUTHORIZED),
+    ] {
+        let res = app
+            .call(
+                "insureds",
+                form(&[("address", &address)]),
+                cookie.map(String::as_str),
+            )
+            .await;
+        assert_eq!(res.status(), expected, "{who} insureds");
+        let body = res.text().await.unwrap();
+        if who == "other organization" {
+            assert!(!body.contains("Chris Smith"), "{who}: {body}");
+        } else if expected == StatusCode::OK {
+            assert!(body.contains("Chris Smith"), "{who}: {body}");
+            assert!(body.contains("EC-HO-118822"), "{who}: {body}");
+        }
+    }
+
+    // The panel's endpoints: User Administrators and Brokers of the
+    // organization only; nothing moves on a refusal.
+    let ids = |insured: i32| {
+        vec![
+            ("attach_panel", form(&[("insured", &insured.to_string())])),
+            (
+                "find_policies",
+                form(&[("insured", &insured.to_string()), ("number", "EC-HO")]),
+            ),
+            (
+                "attach_policy",
+                form(&[
+                    ("insured", &insured.to_string()),
+                    ("policy", &near.id.to_string()),
+                    ("confirm", "1"),
+                ]),
+            ),
+            (
+                "remove_policy",
+                form(&[
+                    ("insured", &chris.id.to_string()),
+                    ("policy", &near.id.to_string()),
+                ]),
+            ),
+        ]
+    };
+    for (who, cookie) in [
+        ("clerk", Some(&clerk)),
+        ("other organization", Some(&other_admin)),
+        ("client", Some(&client)),
+        ("nobody", None),
+    ] {
+        for (endpoint, body) in ids(christopher.id) {
+            let res = app.call(endpoint, body, cookie.map(String::as_str)).await;
+            assert!(
+                matches!(
+                    res.status(),
+                    StatusCode::NOT_FOUND | StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED
+                ),
+                "{who} {endpoint}: {}",
+                res.status()
+            );
+            let text = res.text().await.unwrap();
+            assert!(!text.contains("Chris"), "{who} {endpoint}: {text}");
+        }
+    }
+    assert_eq!(holder_of(&app, near.id).await, chris.id, "nothing moved");
+
+    // The broker finds the policy and attaches it; the administrator
+    // removes it again.
+    let res = app
+        .call(
+            "find_policies",
+            form(&[
+                ("insured", &christopher.id.to_string()),
+                ("number", "echo-118"),
+            ]),
+            Some(&broker),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("EC-HO-118822"));
+    let res = app
+        .call(
+            "attach_policy",
+            form(&[
+                ("insured", &christopher.id.to_string()),
+                ("policy", &near.id.to_string()),
+            ]),
+            Some(&broker),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(holder_of(&app, near.id).await, christopher.id);
+    let res = app
+        .call(
+            "remove_policy",
+            form(&[
+                ("insured", &christopher.id.to_string()),
+                ("policy", &near.id.to_string()),
+            ]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(holder_of(&app, near.id).await, chris.id);
+    // A search term with a NUL in it is no error.
+    let res = app
+        .call("insureds", form(&[("address", "q=smi%00th")]), Some(&admin))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
