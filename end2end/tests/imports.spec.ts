@@ -81,15 +81,15 @@ test('a broker uploads three downloads and reads the report', async ({ page }) =
 
   await find.fill('echo 1188');
   await page.getByRole('button', { name: 'Find', exact: true }).click();
-  const chris = table.getByRole('row').filter({ hasText: 'Chris Smith' });
-  await expect(chris).toContainText('EC-HO-118822');
-  await expect(chris).toContainText('Needs attaching');
-  await expect(chris.getByRole('link', { name: 'Christopher J Smith' })).toBeVisible();
+  const chrisRow = table.getByRole('row').filter({ hasText: 'Chris Smith' });
+  await expect(chrisRow).toContainText('EC-HO-118822');
+  await expect(chrisRow).toContainText('Needs attaching');
+  await expect(chrisRow.getByRole('link', { name: 'Christopher J Smith' })).toBeVisible();
   await shot(page, 'insureds-search');
 
   // The likely match's link shows that one insured; its 📎 panel finds the
   // policy by number and Add moves it.
-  await chris.getByRole('link', { name: 'Christopher J Smith' }).click();
+  await chrisRow.getByRole('link', { name: 'Christopher J Smith' }).click();
   await expect(page).toHaveURL(/insured=\d+/);
   await hydrated(page);
   const panelButton = page.getByRole('button', { name: 'Attach/Unattach Policies for Christopher J Smith' })
