@@ -25,6 +25,7 @@ enum Insureds {
     Id,
     OrganizationId,
     NameKey,
+    NeedsAttaching,
     PostalKey,
     LatestDownloadAt,
     PolicyCount,
@@ -32,7 +33,8 @@ enum Insureds {
     ActiveUntilKey,
 }
 
-/// The sort indexes: name, then every column after the organization.
+/// The sort and filter indexes: the columns after the organization, then
+/// the id.
 fn indexes() -> Vec<(&'static str, Vec<Insureds>)> {
     vec![
         (
@@ -41,6 +43,15 @@ fn indexes() -> Vec<(&'static str, Vec<Insureds>)> {
         ),
         ("ix_insureds_org_download", vec![Insureds::LatestDownloadAt]),
         ("ix_insureds_org_expiry", vec![Insureds::ExpiryKey]),
+        // Needs attaching is a few in a hundred: its list and its count
+        // read this index instead of walking the whole book.
+        // The default view's count ("1,000+ insureds") reads this index
+        // only.
+        ("ix_insureds_org_policy_count", vec![Insureds::PolicyCount]),
+        (
+            "ix_insureds_org_attach_name",
+            vec![Insureds::NeedsAttaching, Insureds::NameKey],
+        ),
     ]
 }
 

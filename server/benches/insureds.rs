@@ -19,7 +19,8 @@
 //! is `--bench imports`), with the keys and summaries the app computes. A
 //! missed target prints FAIL; the process still exits 0.
 //!
-//! Knobs: `BENCH_POLICIES` (default 1000000), `BENCH_DATABASE_URL`.
+//! Knobs: `BENCH_POLICIES` (default 1000000), `BENCH_DATABASE_URL`,
+//! `BENCH_KEEP` (SQLite: keep the loaded file and print where it is).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -263,6 +264,19 @@ async fn main() {
     })
     .await
     .expect("analyze");
+    if std::env::var("BENCH_KEEP").is_ok() && engine == "SQLite" {
+        // Keeps the loaded file for a look with `sqlite3` afterwards.
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT file FROM pragma_database_list WHERE name = 'main'",
+            ))
+            .await
+            .expect("file")
+            .expect("a row");
+        println!("kept: {}", row.try_get::<String>("", "file").expect("file"));
+        std::mem::forget(_keep);
+    }
     let alpha_insureds = insured::Entity::find()
         .filter(insured::Column::OrganizationId.eq(seed.alpha.id))
         .count(&db)

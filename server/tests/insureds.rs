@@ -32,7 +32,8 @@ use app::{
 use chrono::{NaiveDate, Utc};
 use common::Seed;
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use std::{
     collections::{BTreeSet, HashMap},
@@ -165,8 +166,18 @@ both_engines!(
         import_book(&db, &alpha, 1_500).await;
         import_book(&db, &bravo, 1_500).await;
         let book = everything(&db, s.alpha.id).await;
-        // Two registered insureds, one in each organization with the same
-        // email: each brokerage finds only its own.
+        // Every alpha insured registered (more of them than a search
+        // looks up one by one), then two with the same email, one in each
+        // organization: each brokerage finds only its own.
+        db.execute_unprepared(&format!(
+            "UPDATE insureds SET email = 'c' || id || '@example.com', \
+             search_text = search_text || ' c' || id || '@example.com' \
+             WHERE organization_id = {}",
+            s.alpha.id
+        ))
+        .await
+        .unwrap();
+        assert!(book.len() as u64 > insureds::WIDE_SEARCH);
         let someone = book
             .iter()
             .find(|(_, ps)| !ps.is_empty())
@@ -200,6 +211,9 @@ both_engines!(
             format!("{a}-{b}")
         };
         let terms = vec![
+            // Every alpha insured is registered at example.com (below): a
+            // term so wide that SQLite walks the sort's index.
+            "example.com".to_string(),
             full_name.clone(),
             full_name.to_uppercase(),
             last_name,

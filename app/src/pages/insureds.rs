@@ -146,7 +146,7 @@ fn InsuredsBody(
                     {(s.sort != InsuredSort::Name).then(|| view! { <input type="hidden" name="sort" value=s.sort.as_str()/> })}
                     {s.descending.then(|| view! { <input type="hidden" name="dir" value="desc"/> })}
                     <label for="insureds-q" class="grow">"Find"
-                        <input id="insureds-q" name="q" type="search" value=search placeholder="Name, policy number or email" maxlength="100" aria-describedby="insureds-q-hint"/>
+                        <input id="insureds-q" name="q" type="search" prop:value=search placeholder="Name, policy number or email" maxlength="100" aria-describedby="insureds-q-hint"/>
                         <span class="hint" id="insureds-q-hint">"Any part of the name; a policy number whole or its start, with or without dashes."</span>
                     </label>
                     <label for="insureds-registered">"Registered"
@@ -170,7 +170,10 @@ fn InsuredsBody(
                     {filtered.then(|| view! { <A href=everyone.clone() attr:class="button secondary">"Clear"</A> })}
                 </Form>
                 <p class="notice" role="status" hidden=move || notice.get().is_none()>{move || notice.get()}</p>
-                <p class="count" role="status"><strong>{count_text}</strong></p>
+                <p class="count" role="status">
+                    <strong>{count_text}</strong>
+                    {s.insured.is_some().then(|| " · one insured, from a link")}
+                </p>
                 {if list.rows.is_empty() {
                     view! { <p class="empty">{empty_text}</p> }.into_any()
                 } else {

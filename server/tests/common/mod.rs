@@ -466,7 +466,11 @@ impl TestApp {
     /// their session cookie.
     pub async fn staff_cookie(&self, org: &str, username: &str) -> String {
         let res = self.staff_sign_in(org, username, PASSWORD).await;
-        assert_eq!(res.status(), reqwest::StatusCode::OK, "{org}/{username} signs in");
+        assert_eq!(
+            res.status(),
+            reqwest::StatusCode::OK,
+            "{org}/{username} signs in"
+        );
         session_cookie(&res)
     }
 

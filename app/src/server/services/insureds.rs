@@ -65,13 +65,18 @@ fn sort_values(columns: &[insured::Column], row: &insured::Model) -> Vec<SimpleE
         .collect()
 }
 
-/// `%term%` with LIKE's wildcards escaped.
-pub(crate) fn contains(term: &str) -> LikeExpr {
+/// `%term%` with LIKE's wildcards escaped by `\`.
+fn like_pattern(term: &str) -> String {
     let escaped = term
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+    format!("%{escaped}%")
+}
+
+/// `%term%` with LIKE's wildcards escaped.
+pub(crate) fn contains(term: &str) -> LikeExpr {
+    LikeExpr::new(like_pattern(term)).escape('\\')
 }
 
 /// Policies whose number key starts with `prefix` (letters and digits
@@ -83,22 +88,67 @@ pub(crate) fn number_range(backend: DbBackend, prefix: &str) -> SimpleExpr {
         P::NumberKey.like(format!("{prefix}%"))
     } else {
         // SQLite compares text byte by byte: every key starting with
-        // `prefix` lies between it and the prefix with its last character
-        // one higher.
-        let mut upper: Vec<char> = prefix.chars().collect();
-        if let Some(last) = upper.last_mut() {
-            *last = char::from_u32(*last as u32 + 1).unwrap_or(char::MAX);
-        }
+        // `prefix` lies between it and `prefix_end`.
         P::NumberKey
             .gte(prefix)
-            .and(P::NumberKey.lt(upper.into_iter().collect::<String>()))
+            .and(P::NumberKey.lt(prefix_end(prefix)))
     }
 }
 
+/// How a search's matching ids are used (SQLite). A term matching a few
+/// insureds is answered from its ids: look each one up, sort them. A term
+/// matching thousands ("Smith") is answered by walking the sort's index and
+/// keeping the rows whose id is among them, which stops at the page's end;
+/// the unary `+` on the id keeps SQLite from looking the ids up one by one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Membership {
+    LookUp,
+    Walk,
+}
+
+impl Membership {
+    fn id(self) -> &'static str {
+        match self {
+            Self::LookUp => "\"insureds\".\"id\"",
+            Self::Walk => "+\"insureds\".\"id\"",
+        }
+    }
+}
+
+/// Above this many matching ids (in all organizations) a search walks the
+/// sort's index.
+pub const WIDE_SEARCH: u64 = 1_000;
+
+/// The upper end of the SQLite range of number keys starting with
+/// `prefix` (letters and digits only): the prefix with its last character
+/// one higher.
+fn prefix_end(prefix: &str) -> String {
+    let mut upper: Vec<char> = prefix.chars().collect();
+    if let Some(last) = upper.last_mut() {
+        *last = char::from_u32(*last as u32 + 1).unwrap_or(char::MAX);
+    }
+    upper.into_iter().collect()
+}
+
 /// The organization's insureds holding a policy whose number key starts
-/// with `prefix`.
-fn number_prefix(backend: DbBackend, org: i32, prefix: &str) -> SimpleExpr {
+/// with `prefix` (SQLite: PostgreSQL reads it in one list with the name
+/// matches, see `filters`).
+fn number_prefix(backend: DbBackend, org: i32, prefix: &str, how: Membership) -> SimpleExpr {
     use policy::Column as P;
+    if backend == DbBackend::Sqlite {
+        return Expr::cust_with_values(
+            format!(
+                "{} IN (SELECT insured_id FROM policies WHERE organization_id = ? \
+                 AND number_key >= ? AND number_key < ?)",
+                how.id()
+            ),
+            [
+                sea_orm::Value::from(org),
+                sea_orm::Value::from(prefix),
+                sea_orm::Value::from(prefix_end(prefix)),
+            ],
+        );
+    }
     let holders = Query::select()
         .column(P::InsuredId)
         .from(policy::Entity)
@@ -108,31 +158,115 @@ fn number_prefix(backend: DbBackend, org: i32, prefix: &str) -> SimpleExpr {
     insured::Column::Id.in_subquery(holders)
 }
 
+/// `text` as an FTS5 phrase: in a trigram table it matches exactly the rows
+/// that hold it as a substring. Quotes inside are doubled; nothing else in
+/// a quoted phrase is syntax (control characters never reach here).
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// Whether the trigram index answers `text` (three characters or more).
+fn trigram_searchable(text: &str) -> bool {
+    text.chars().count() >= 3
+}
+
 /// Insureds whose name or email holds `text` (folded).
-fn text_match(backend: DbBackend, text: &str) -> SimpleExpr {
-    if backend == DbBackend::Sqlite && text.chars().count() >= 3 {
-        // An FTS5 phrase of a trigram table matches exactly the rows that
-        // hold the phrase as a substring. Quotes inside are doubled.
-        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+fn text_match(backend: DbBackend, text: &str, how: Membership) -> SimpleExpr {
+    if backend == DbBackend::Sqlite && trigram_searchable(text) {
         Expr::cust_with_values(
-            "\"insureds\".\"id\" IN (SELECT rowid FROM insureds_search WHERE insureds_search MATCH ?)",
-            [phrase],
+            format!(
+                "{} IN (SELECT rowid FROM insureds_search WHERE insureds_search MATCH ?)",
+                how.id()
+            ),
+            [fts_phrase(text)],
         )
     } else {
         insured::Column::SearchText.like(contains(text))
     }
 }
 
+/// How SQLite should use the ids `search` matches: counts them (up to the
+/// threshold) from the trigram index and the number range.
+async fn membership<C: ConnectionTrait>(
+    db: &C,
+    org: i32,
+    search: Option<&InsuredSearch>,
+) -> Result<Membership, ServiceError> {
+    let Some(search) = search else {
+        return Ok(Membership::LookUp);
+    };
+    if db.get_database_backend() != DbBackend::Sqlite || !trigram_searchable(&search.text) {
+        return Ok(Membership::LookUp);
+    }
+    let cap = WIDE_SEARCH + 1;
+    let mut sql = format!(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM insureds_search \
+         WHERE insureds_search MATCH ? LIMIT {cap}))"
+    );
+    let mut values = vec![sea_orm::Value::from(fts_phrase(&search.text))];
+    if let Some(number) = &search.number {
+        sql.push_str(&format!(
+            " + (SELECT COUNT(*) FROM (SELECT 1 FROM policies WHERE organization_id = ? \
+             AND number_key >= ? AND number_key < ? LIMIT {cap}))"
+        ));
+        values.extend([
+            sea_orm::Value::from(org),
+            sea_orm::Value::from(number.as_str()),
+            sea_orm::Value::from(prefix_end(number)),
+        ]);
+    }
+    sql.push_str(" AS n");
+    let n: i64 = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            sql,
+            values,
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(if n as u64 > WIDE_SEARCH {
+        Membership::Walk
+    } else {
+        Membership::LookUp
+    })
+}
+
 /// The conditions of `query` on the organization's insureds.
-fn filters(backend: DbBackend, org: i32, query: &InsuredsQuery, today: NaiveDate) -> Condition {
+fn filters(
+    backend: DbBackend,
+    org: i32,
+    query: &InsuredsQuery,
+    today: NaiveDate,
+    how: Membership,
+) -> Condition {
     use insured::Column as C;
+    let search = InsuredSearch::parse(&query.search);
     let mut cond = Condition::all().add(C::OrganizationId.eq(org));
+    // "Has policies" is true of nearly every insured: its index serves the
+    // default view's count, but with any other condition it must not be
+    // the index chosen (the `+` keeps it a plain test).
+    let narrowed = search.is_some()
+        || query.needs_attaching
+        || query.registered.is_some()
+        || query.insured.is_some();
+    let has_policies = if narrowed {
+        Expr::cust("+\"insureds\".\"policy_count\" > 0")
+    } else {
+        C::PolicyCount.gt(0)
+    };
     // One insured asked for by id (a report's link) shows even when it
     // has no policies left.
     cond = match (query.policies, query.insured) {
         (PolicyFilter::All, Some(_)) => cond,
-        (PolicyFilter::All, None) => cond.add(C::PolicyCount.gt(0)),
-        (PolicyFilter::Active, _) => cond.add(C::ActiveUntilKey.gte(date_key(today))),
+        (PolicyFilter::All, None) => cond.add(has_policies),
+        // The latest expiry is at least the latest active one: saying so
+        // lets the expiry sort's index skip every insured whose policies
+        // have all expired, instead of walking past them.
+        (PolicyFilter::Active, _) => cond
+            .add(C::ActiveUntilKey.gte(date_key(today)))
+            .add(C::ExpiryKey.gte(date_key(today))),
         (PolicyFilter::Without, _) => cond.add(C::PolicyCount.eq(0)),
     };
     if query.needs_attaching {
@@ -146,12 +280,32 @@ fn filters(backend: DbBackend, org: i32, query: &InsuredsQuery, today: NaiveDate
     if let Some(id) = query.insured {
         cond = cond.add(C::Id.eq(id));
     }
-    if let Some(search) = InsuredSearch::parse(&query.search) {
-        let mut any = Condition::any().add(text_match(backend, &search.text));
-        if let Some(number) = &search.number {
-            any = any.add(number_prefix(backend, org, number));
-        }
-        cond = cond.add(any);
+    if let Some(search) = search {
+        cond = match (&search.number, backend) {
+            // PostgreSQL can't combine a trigram index and a subquery
+            // under one OR (it read every insured: 2 s at 750,000), and an
+            // `IN (… UNION …)` it may test row by row when its statistics
+            // are young (1 s on a new table of 2,000). `= ANY(ARRAY(…))`
+            // computes the matching ids once, from both indexes, and looks
+            // them up.
+            (Some(number), DbBackend::Postgres) => cond.add(Expr::cust_with_values(
+                "\"insureds\".\"id\" = ANY(ARRAY(\
+                   SELECT id FROM insureds WHERE organization_id = $1 AND search_text LIKE $2 ESCAPE '\\' \
+                   UNION SELECT insured_id FROM policies WHERE organization_id = $3 AND number_key LIKE $4))",
+                [
+                    sea_orm::Value::from(org),
+                    sea_orm::Value::from(like_pattern(&search.text)),
+                    sea_orm::Value::from(org),
+                    sea_orm::Value::from(format!("{number}%")),
+                ],
+            )),
+            (Some(number), _) => cond.add(
+                Condition::any()
+                    .add(text_match(backend, &search.text, how))
+                    .add(number_prefix(backend, org, number, how)),
+            ),
+            (None, _) => cond.add(text_match(backend, &search.text, how)),
+        };
     }
     cond
 }
@@ -227,7 +381,8 @@ pub async fn list<C: ConnectionTrait>(
     } else {
         Order::Asc
     };
-    let mut q = insured::Entity::find().filter(filters(backend, org, query, today));
+    let how = membership(db, org, InsuredSearch::parse(&query.search).as_ref()).await?;
+    let mut q = insured::Entity::find().filter(filters(backend, org, query, today, how));
     if let Some(cursor) = query.cursor.as_deref() {
         let bad = || {
             ServiceError::Invalid(ParseError {
@@ -267,12 +422,20 @@ pub async fn list<C: ConnectionTrait>(
         None
     };
 
-    let matching = insured::Entity::find()
+    // The count stops after COUNT_CAP rows (on SQLite looking those up is
+    // cheaper than walking an index for them). Not a search's count on
+    // PostgreSQL: a LIMIT there makes it prefer a plan that starts fast,
+    // testing each insured against the matching ids one by one (1.3 s on
+    // a fresh table); counting them all is a hash join of the matches.
+    let capped = !(backend == DbBackend::Postgres && !query.search.trim().is_empty());
+    let mut matching = insured::Entity::find()
         .select_only()
         .column(C::Id)
-        .filter(filters(backend, org, query, today))
-        .limit(COUNT_CAP + 1)
-        .into_query();
+        .filter(filters(backend, org, query, today, Membership::LookUp));
+    if capped {
+        matching = matching.limit(COUNT_CAP + 1);
+    }
+    let matching = matching.into_query();
     let counted = Query::select()
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from_subquery(matching, Alias::new("matching"))
