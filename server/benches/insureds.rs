@@ -359,7 +359,7 @@ async fn main() {
         }
     };
 
-    println!("Searches (first page, by name), 20 runs each, target p95 <= 50 ms:");
+    println!("Searches (first page, by name), 40 runs each, target p95 <= 50 ms:");
     for (label, term) in [
         (format!("rare full name {rare:?}"), rare.clone()),
         (
@@ -379,11 +379,11 @@ async fn main() {
             search: term,
             ..Default::default()
         };
-        let (times, rows) = time(q, 20).await;
+        let (times, rows) = time(q, 40).await;
         check(&label, &times, rows, 50.0, true);
     }
 
-    println!("First page (50 rows), 20 runs each, target p99 <= 10 ms:");
+    println!("First page (50 rows), 100 runs each, target p99 <= 10 ms:");
     for sort in InsuredSort::ALL {
         for descending in [false, true] {
             let q = InsuredsQuery {
@@ -391,7 +391,7 @@ async fn main() {
                 descending,
                 ..Default::default()
             };
-            let (times, rows) = time(q, 20).await;
+            let (times, rows) = time(q, 100).await;
             assert_eq!(rows, 50);
             check(
                 &format!(
@@ -423,7 +423,7 @@ async fn main() {
             },
         ),
     ] {
-        let (times, rows) = time(q, 20).await;
+        let (times, rows) = time(q, 100).await;
         check(label, &times, rows, 10.0, false);
     }
 

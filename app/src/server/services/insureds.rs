@@ -422,20 +422,14 @@ pub async fn list<C: ConnectionTrait>(
         None
     };
 
-    // The count stops after COUNT_CAP rows (on SQLite looking those up is
-    // cheaper than walking an index for them). Not a search's count on
-    // PostgreSQL: a LIMIT there makes it prefer a plan that starts fast,
-    // testing each insured against the matching ids one by one (1.3 s on
-    // a fresh table); counting them all is a hash join of the matches.
-    let capped = !(backend == DbBackend::Postgres && !query.search.trim().is_empty());
-    let mut matching = insured::Entity::find()
+    // The count stops after COUNT_CAP rows: looking those up is cheaper
+    // than walking an index for them.
+    let matching = insured::Entity::find()
         .select_only()
         .column(C::Id)
-        .filter(filters(backend, org, query, today, Membership::LookUp));
-    if capped {
-        matching = matching.limit(COUNT_CAP + 1);
-    }
-    let matching = matching.into_query();
+        .filter(filters(backend, org, query, today, Membership::LookUp))
+        .limit(COUNT_CAP + 1)
+        .into_query();
     let counted = Query::select()
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from_subquery(matching, Alias::new("matching"))
