@@ -172,7 +172,7 @@ fn InsuredsBody(
                 <p class="notice" role="status" hidden=move || notice.get().is_none()>{move || notice.get()}</p>
                 <p class="count" role="status">
                     <strong>{count_text}</strong>
-                    {s.insured.is_some().then(|| " · one insured, from a link")}
+                    {s.insured.is_some().then_some(" · one insured, from a link")}
                 </p>
                 {if list.rows.is_empty() {
                     view! { <p class="empty">{empty_text}</p> }.into_any()

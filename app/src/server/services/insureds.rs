@@ -16,18 +16,18 @@ use crate::{
     api::dto::{InsuredRefView, InsuredRowView, InsuredsListView, PolicyChipView},
     domain::{
         insured::{display_postal_code, line_of_business_label},
-        InsuredSearch, InsuredSort, InsuredsQuery, ParseError, PolicyFilter,
+        InsuredSearch, InsuredSort, InsuredsQuery, PolicyFilter,
     },
     server::{
         auth::{actor::manages_accounts, Actor},
         entities::{insured, policy},
         error::ServiceError,
-        services::{home, insured_summary::date_key},
+        services::{home, insured_summary::date_key, keyset},
     },
 };
 use chrono::NaiveDate;
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr},
+    sea_query::{Expr, ExprTrait, LikeExpr, Query, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Statement,
 };
@@ -384,28 +384,17 @@ pub async fn list<C: ConnectionTrait>(
     let how = membership(db, org, InsuredSearch::parse(&query.search).as_ref()).await?;
     let mut q = insured::Entity::find().filter(filters(backend, org, query, today, how));
     if let Some(cursor) = query.cursor.as_deref() {
-        let bad = || {
-            ServiceError::Invalid(ParseError {
-                field: "cursor",
-                message: "That page address is not valid; start from the first page.".into(),
-            })
-        };
-        let id: i32 = cursor.parse().map_err(|_| bad())?;
+        let id = keyset::cursor_id(cursor)?;
         let last = insured::Entity::find_by_id(id)
             .filter(C::OrganizationId.eq(org))
             .one(db)
             .await?
-            .ok_or_else(bad)?;
+            .ok_or_else(keyset::bad_cursor)?;
         let mut left: Vec<SimpleExpr> = columns.iter().map(|c| Expr::col(*c)).collect();
         left.push(Expr::col(C::Id));
         let mut right = sort_values(&columns, &last);
         right.push(Expr::value(last.id));
-        let (left, right) = (Expr::tuple(left), Expr::tuple(right));
-        q = q.filter(if query.descending {
-            left.lt(right)
-        } else {
-            left.gt(right)
-        });
+        q = q.filter(keyset::after(left, right, query.descending));
     }
     for c in &columns {
         q = q.order_by(*c, order.clone());
@@ -430,17 +419,7 @@ pub async fn list<C: ConnectionTrait>(
         .filter(filters(backend, org, query, today, Membership::LookUp))
         .limit(COUNT_CAP + 1)
         .into_query();
-    let counted = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from_subquery(matching, Alias::new("matching"))
-        .to_owned();
-    let n: i64 = db
-        .query_one(&counted)
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-    let n = u64::try_from(n).unwrap_or(0);
+    let n = keyset::count(db, matching).await?;
 
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let mut policies = policies_of(db, org, &ids, InsuredRowView::MAX_SHOWN).await?;

@@ -23,6 +23,7 @@ pub mod import_apply;
 pub mod imports;
 pub mod insured_summary;
 pub mod insureds;
+pub mod keyset;
 pub mod lockout;
 pub mod office_staff;
 pub mod organizations;

@@ -15,19 +15,19 @@ use crate::{
         audit_action,
         names::fold,
         people::{role_label, PeopleQuery, PeopleSort},
-        ParseError, StaffRole,
+        StaffRole,
     },
     server::{
         auth::{password::PasswordHasher, Actor},
         db::begin_write,
         entities::{audit_event, client_account, user},
         error::ServiceError,
-        services::{activity, client_logins, home},
+        services::{activity, client_logins, home, keyset},
     },
 };
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SimpleExpr},
+    sea_query::{Expr, LikeExpr, Query, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait,
 };
@@ -203,30 +203,17 @@ pub async fn list<C: ConnectionTrait>(
     };
     let mut q = user::Entity::find().filter(filters(db, org_id, query, false));
     if let Some(cursor) = query.cursor.as_deref() {
-        let bad = || {
-            ServiceError::Invalid(ParseError {
-                field: "cursor",
-                message: "That page address is not valid; start from the first page.".into(),
-            })
-        };
-        let id: i32 = cursor.parse().map_err(|_| bad())?;
+        let id = keyset::cursor_id(cursor)?;
         let last = user::Entity::find_by_id(id)
             .filter(C::OrganizationId.eq(org_id))
             .one(db)
             .await?
-            .ok_or_else(bad)?;
+            .ok_or_else(keyset::bad_cursor)?;
         let mut left: Vec<SimpleExpr> = columns.iter().map(|c| Expr::col(*c)).collect();
         left.push(Expr::col(C::Id));
         let mut right = sort_values(&columns, &last);
         right.push(Expr::value(last.id));
-        // `(k1, k2, id) > (v1, v2, x)`: a row-value comparison both engines
-        // turn into a range scan of the sort's index.
-        let (left, right) = (Expr::tuple(left), Expr::tuple(right));
-        q = q.filter(if query.descending {
-            left.lt(right)
-        } else {
-            left.gt(right)
-        });
+        q = q.filter(keyset::after(left, right, query.descending));
     }
     for c in &columns {
         q = q.order_by(*c, order.clone());
@@ -249,17 +236,7 @@ pub async fn list<C: ConnectionTrait>(
         .filter(filters(db, org_id, query, true))
         .limit(COUNT_CAP + 1)
         .into_query();
-    let counted = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from_subquery(live, Alias::new("live"))
-        .to_owned();
-    let n: i64 = db
-        .query_one(&counted)
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-    let n = u64::try_from(n).unwrap_or(0);
+    let n = keyset::count(db, live).await?;
 
     let accounts: HashMap<i32, client_account::Model> = {
         let mut ids: Vec<i32> = rows.iter().filter_map(|r| r.client_account_id).collect();
