@@ -378,24 +378,47 @@ pub async fn apply<C: ConnectionTrait>(
         items.push(item);
     }
 
+    // A new insured's policies are all new policies of this file: its
+    // summary is written with it instead of recounted (policy count,
+    // latest expiry, latest expiry not cancelled).
+    let mut new_summaries = vec![(0i32, 0i32, 0i32); new_insureds.len()];
+    for np in &new_policies {
+        if let Insured::New(k) = np.insured {
+            let p = &policies[np.from];
+            let expiry = insured_summary::date_key(p.expiry);
+            let s = &mut new_summaries[k];
+            s.0 += 1;
+            s.1 = Ord::max(s.1, expiry);
+            if p.status.as_str() != "cancelled" {
+                s.2 = Ord::max(s.2, expiry);
+            }
+        }
+    }
+
     // Write it: the new insureds, then their policies, then the report.
     let mut insured_ids: Vec<i32> = Vec::with_capacity(new_insureds.len());
-    for chunk in new_insureds.chunks(BATCH) {
+    for (c, chunk) in new_insureds.chunks(BATCH).enumerate() {
         let rows: Vec<insured::ActiveModel> = chunk
             .iter()
-            .map(|n| {
+            .enumerate()
+            .map(|(j, n)| {
                 let likely = match n.likely {
                     Some(Insured::Stored(id)) => Some(id),
                     _ => None,
                 };
-                insured_row(
+                let mut row = insured_row(
                     org,
                     &policies[n.from].insured,
                     &n.match_key,
                     likely,
                     n.needs_attaching,
                     now,
-                )
+                );
+                let (count, expiry, active_until) = new_summaries[c * BATCH + j];
+                row.policy_count = Set(count);
+                row.expiry_key = Set(expiry);
+                row.active_until_key = Set(active_until);
+                row
             })
             .collect();
         let made = insured::Entity::insert_many(rows)
@@ -457,12 +480,16 @@ pub async fn apply<C: ConnectionTrait>(
         set_downloaded(&mut row, &policies[from], &hash, file_id, now);
         row.update(txn).await?;
     }
-    // The summaries (policy count, expiries) of every insured a policy
-    // was added to or changed on.
+    // The summaries (policy count, expiries) of every insured that was
+    // already stored and had a policy added or changed (new ones were
+    // written with theirs).
     let mut summarise: Vec<i32> = items
         .iter()
         .filter(|it| it.outcome != outcome::UNCHANGED)
-        .map(|it| resolve(it.insured))
+        .filter_map(|it| match it.insured {
+            Insured::Stored(id) => Some(id),
+            Insured::New(_) => None,
+        })
         .collect();
     summarise.sort_unstable();
     summarise.dedup();

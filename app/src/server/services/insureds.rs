@@ -27,7 +27,7 @@ use crate::{
 };
 use chrono::NaiveDate;
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, LikeExpr, Query, SimpleExpr},
+    sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Statement,
 };
@@ -131,31 +131,21 @@ fn prefix_end(prefix: &str) -> String {
 }
 
 /// The organization's insureds holding a policy whose number key starts
-/// with `prefix` (SQLite: PostgreSQL reads it in one list with the name
-/// matches, see `filters`).
-fn number_prefix(backend: DbBackend, org: i32, prefix: &str, how: Membership) -> SimpleExpr {
-    use policy::Column as P;
-    if backend == DbBackend::Sqlite {
-        return Expr::cust_with_values(
-            format!(
-                "{} IN (SELECT insured_id FROM policies WHERE organization_id = ? \
-                 AND number_key >= ? AND number_key < ?)",
-                how.id()
-            ),
-            [
-                sea_orm::Value::from(org),
-                sea_orm::Value::from(prefix),
-                sea_orm::Value::from(prefix_end(prefix)),
-            ],
-        );
-    }
-    let holders = Query::select()
-        .column(P::InsuredId)
-        .from(policy::Entity)
-        .and_where(P::OrganizationId.eq(org))
-        .and_where(number_range(backend, prefix))
-        .to_owned();
-    insured::Column::Id.in_subquery(holders)
+/// with `prefix`, on SQLite (PostgreSQL reads them in one list with the
+/// name matches, see `filters`).
+fn number_prefix(org: i32, prefix: &str, how: Membership) -> SimpleExpr {
+    Expr::cust_with_values(
+        format!(
+            "{} IN (SELECT insured_id FROM policies WHERE organization_id = ? \
+             AND number_key >= ? AND number_key < ?)",
+            how.id()
+        ),
+        [
+            sea_orm::Value::from(org),
+            sea_orm::Value::from(prefix),
+            sea_orm::Value::from(prefix_end(prefix)),
+        ],
+    )
 }
 
 /// `text` as an FTS5 phrase: in a trigram table it matches exactly the rows
@@ -185,8 +175,9 @@ fn text_match(backend: DbBackend, text: &str, how: Membership) -> SimpleExpr {
     }
 }
 
-/// How SQLite should use the ids `search` matches: counts them (up to the
-/// threshold) from the trigram index and the number range.
+/// How SQLite should use the ids `search` matches: counts the trigram
+/// index's matches (in every organization) and the policies in the number
+/// range, up to the threshold; only the plan depends on it, never the rows.
 async fn membership<C: ConnectionTrait>(
     db: &C,
     org: i32,
@@ -302,7 +293,7 @@ fn filters(
             (Some(number), _) => cond.add(
                 Condition::any()
                     .add(text_match(backend, &search.text, how))
-                    .add(number_prefix(backend, org, number, how)),
+                    .add(number_prefix(org, number, how)),
             ),
             (None, _) => cond.add(text_match(backend, &search.text, how)),
         };
