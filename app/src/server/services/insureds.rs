@@ -381,11 +381,13 @@ pub async fn list<C: ConnectionTrait>(
             .one(db)
             .await?
             .ok_or_else(keyset::bad_cursor)?;
-        let mut left: Vec<SimpleExpr> = columns.iter().map(|c| Expr::col(*c)).collect();
-        left.push(Expr::col(C::Id));
-        let mut right = sort_values(&columns, &last);
-        right.push(Expr::value(last.id));
-        q = q.filter(keyset::after(left, right, query.descending));
+        q = q.filter(keyset::after(
+            &columns,
+            C::Id,
+            sort_values(&columns, &last),
+            last.id,
+            query.descending,
+        ));
     }
     for c in &columns {
         q = q.order_by(*c, order.clone());
@@ -395,12 +397,7 @@ pub async fn list<C: ConnectionTrait>(
         .limit(PAGE_SIZE + 1)
         .all(db)
         .await?;
-    let next_cursor = if rows.len() as u64 > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = keyset::next_cursor(&mut rows, PAGE_SIZE, |r| r.id);
 
     // The count stops after COUNT_CAP rows: looking those up is cheaper
     // than walking an index for them.

@@ -5,7 +5,7 @@
 
 use crate::{domain::ParseError, server::error::ServiceError};
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr},
+    sea_query::{Alias, Expr, ExprTrait, IntoIden, Query, SelectStatement, SimpleExpr},
     ConnectionTrait,
 };
 
@@ -23,14 +23,36 @@ pub fn cursor_id(cursor: &str) -> Result<i32, ServiceError> {
 }
 
 /// `(k1, k2, id) > (v1, v2, x)` (`<` when descending): the rows after the
-/// previous page's last one, as a row-value comparison both engines turn
-/// into a range scan of the sort's index.
-pub fn after(left: Vec<SimpleExpr>, right: Vec<SimpleExpr>, descending: bool) -> SimpleExpr {
-    let (left, right) = (Expr::tuple(left), Expr::tuple(right));
+/// previous page's last one (`values` and `last_id` are its sort values and
+/// id), as a row-value comparison both engines turn into a range scan of
+/// the sort's index.
+pub fn after<C: IntoIden + Copy>(
+    columns: &[C],
+    id: C,
+    mut values: Vec<SimpleExpr>,
+    last_id: i32,
+    descending: bool,
+) -> SimpleExpr {
+    let mut left: Vec<SimpleExpr> = columns.iter().map(|c| Expr::col(*c)).collect();
+    left.push(Expr::col(id));
+    values.push(Expr::value(last_id));
+    let (left, right) = (Expr::tuple(left), Expr::tuple(values));
     if descending {
         left.lt(right)
     } else {
         left.gt(right)
+    }
+}
+
+/// Cuts `rows` (read with a LIMIT of one more than `page_size`) to the page
+/// and answers the next page's cursor when there is one: the id of the
+/// page's last row.
+pub fn next_cursor<T>(rows: &mut Vec<T>, page_size: u64, id: impl Fn(&T) -> i32) -> Option<String> {
+    if rows.len() as u64 > page_size {
+        rows.truncate(page_size as usize);
+        rows.last().map(|r| id(r).to_string())
+    } else {
+        None
     }
 }
 
