@@ -11,6 +11,7 @@ mod m20261204_000004_people;
 mod m20261204_000005_company_access;
 mod m20261204_000006_insureds;
 mod m20261204_000007_insured_search;
+mod m20261204_000008_fewer_insured_indexes;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000005_company_access::Migration),
             Box::new(m20261204_000006_insureds::Migration),
             Box::new(m20261204_000007_insured_search::Migration),
+            Box::new(m20261204_000008_fewer_insured_indexes::Migration),
         ]
     }
 }

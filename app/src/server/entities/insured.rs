@@ -3,7 +3,7 @@
 //! the full name, the address and the postal code match exactly.
 
 use crate::domain::{insured as keys, names};
-use sea_orm::entity::prelude::*;
+use sea_orm::{entity::prelude::*, Condition};
 
 /// One insured of an organization.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -56,6 +56,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The insureds `ids` of organization `org`: found by id, the organization
+/// only checked.
+///
+/// Without statistics SQLite prefers any (organization, …) index to a list
+/// of ids, and walked every insured of the organization through one (4 ms
+/// per imported file at 40,000 insureds). `organization_id + 0` is the same
+/// test, but no index can serve it, so the ids are looked up.
+pub fn ids_in_organization(org: i32, ids: impl IntoIterator<Item = i32>) -> Condition {
+    use sea_orm::sea_query::ExprTrait;
+    Condition::all()
+        .add(Expr::col((Entity, Column::OrganizationId)).add(0).eq(org))
+        .add(Column::Id.is_in(ids))
+}
 
 /// The derived columns of an insured, computed in one place.
 pub struct Keys {

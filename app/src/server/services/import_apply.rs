@@ -533,8 +533,7 @@ pub async fn apply<C: ConnectionTrait>(
     for chunk in touched.chunks(500) {
         insured::Entity::update_many()
             .col_expr(insured::Column::LatestDownloadAt, Expr::value(now))
-            .filter(insured::Column::OrganizationId.eq(org))
-            .filter(insured::Column::Id.is_in(chunk.iter().copied()))
+            .filter(insured::ids_in_organization(org, chunk.iter().copied()))
             .exec(txn)
             .await?;
     }
@@ -570,35 +569,24 @@ async fn near_match_candidates<C: ConnectionTrait>(
             .map(|p| keys::match_text(&p.insured.full_name))
             .collect::<Vec<_>>(),
     );
-    // The oldest per key, read from the indexes alone; then those rows.
+    // The oldest insured per key, then those rows.
     let mut ids: HashSet<i32> = HashSet::new();
-    // SQLite looks up a row-value `IN` list in the (postal code, last
-    // name) index directly; PostgreSQL does not, so there the postal codes
-    // and last names go as two lists (an index range) and the groups are
-    // narrowed to the exact pairs here.
-    let postgres = txn.get_database_backend() == sea_orm::DbBackend::Postgres;
+    // The postal codes and last names go as two lists: an index range on
+    // (organization, postal code) on both engines (a row-value `IN` of
+    // pairs is not one without an index on exactly those two columns); the
+    // groups are then narrowed to the exact pairs here.
     let wanted: HashSet<(String, String)> = pairs.iter().cloned().collect();
     for chunk in pairs.chunks(300) {
-        let mut q = insured::Entity::find()
+        let postals = unique(&chunk.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>());
+        let lasts = unique(&chunk.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>());
+        let q = insured::Entity::find()
             .select_only()
             .column(insured::Column::PostalKey)
             .column(insured::Column::LastNameKey)
             .expr(Expr::col(insured::Column::Id).min())
-            .filter(insured::Column::OrganizationId.eq(org));
-        q = if postgres {
-            let postals = unique(&chunk.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>());
-            let lasts = unique(&chunk.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>());
-            q.filter(insured::Column::PostalKey.is_in(postals))
-                .filter(insured::Column::LastNameKey.is_in(lasts))
-        } else {
-            q.filter(
-                Expr::tuple([
-                    Expr::col(insured::Column::PostalKey),
-                    Expr::col(insured::Column::LastNameKey),
-                ])
-                .in_tuples(chunk.iter().cloned()),
-            )
-        };
+            .filter(insured::Column::OrganizationId.eq(org))
+            .filter(insured::Column::PostalKey.is_in(postals))
+            .filter(insured::Column::LastNameKey.is_in(lasts));
         for (postal, last, id) in q
             .group_by(insured::Column::PostalKey)
             .group_by(insured::Column::LastNameKey)
@@ -628,8 +616,7 @@ async fn near_match_candidates<C: ConnectionTrait>(
     let mut out: Vec<Candidate> = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         for m in insured::Entity::find()
-            .filter(insured::Column::OrganizationId.eq(org))
-            .filter(insured::Column::Id.is_in(chunk.iter().copied()))
+            .filter(insured::ids_in_organization(org, chunk.iter().copied()))
             .all(txn)
             .await?
         {

@@ -558,8 +558,7 @@ pub async fn report(
             .select_only()
             .column(insured::Column::Id)
             .column(insured::Column::FullName)
-            .filter(insured::Column::OrganizationId.eq(org))
-            .filter(insured::Column::Id.is_in(chunk.iter().copied()))
+            .filter(insured::ids_in_organization(org, chunk.iter().copied()))
             .into_tuple::<(i32, String)>()
             .all(db)
             .await?

@@ -26,7 +26,9 @@ pub fn expiry_key_sql(backend: DbBackend) -> &'static str {
 
 /// The ids written out as an SQL list: they are the database's own
 /// integers, and a list of 500 bound parameters costs more to prepare than
-/// to read.
+/// to read. The statements test the organization as `organization_id + 0`
+/// so that SQLite looks the ids up instead of walking an organization
+/// index (see [`crate::server::entities::insured::ids_in_organization`]).
 fn id_list(ids: &[i32]) -> String {
     ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
 }
@@ -47,7 +49,7 @@ pub async fn lock<C: ConnectionTrait>(db: &C, org: i32, ids: &[i32]) -> Result<(
     ids.dedup();
     for chunk in ids.chunks(500) {
         let sql = format!(
-            "SELECT id FROM insureds WHERE organization_id = {org} AND id IN ({}) \
+            "SELECT id FROM insureds WHERE organization_id + 0 = {org} AND id IN ({}) \
              ORDER BY id FOR NO KEY UPDATE",
             id_list(chunk)
         );
@@ -75,7 +77,7 @@ pub async fn refresh<C: ConnectionTrait>(
                  WHERE p.insured_id = insureds.id), 0), \
                active_until_key = COALESCE((SELECT MAX({key}) FROM policies p \
                  WHERE p.insured_id = insureds.id AND p.status <> 'cancelled'), 0) \
-             WHERE organization_id = {org} AND id IN ({})",
+             WHERE organization_id + 0 = {org} AND id IN ({})",
             id_list(chunk)
         );
         db.execute_raw(Statement::from_string(backend, sql)).await?;

@@ -422,8 +422,7 @@ pub async fn list<C: ConnectionTrait>(
                 .select_only()
                 .column(C::Id)
                 .column(C::FullName)
-                .filter(C::OrganizationId.eq(org))
-                .filter(C::Id.is_in(wanted))
+                .filter(insured::ids_in_organization(org, wanted))
                 .into_tuple::<(i32, String)>()
                 .all(db)
                 .await?

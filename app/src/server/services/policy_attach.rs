@@ -108,8 +108,7 @@ pub async fn find(
     holders.sort_unstable();
     holders.dedup();
     let holders: std::collections::HashMap<i32, insured::Model> = insured::Entity::find()
-        .filter(insured::Column::OrganizationId.eq(org))
-        .filter(insured::Column::Id.is_in(holders))
+        .filter(insured::ids_in_organization(org, holders))
         .all(db)
         .await?
         .into_iter()
