@@ -12,6 +12,7 @@ mod m20261204_000005_company_access;
 mod m20261204_000006_insureds;
 mod m20261204_000007_insured_search;
 mod m20261204_000008_fewer_insured_indexes;
+mod m20261204_000009_insured_logins;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000006_insureds::Migration),
             Box::new(m20261204_000007_insured_search::Migration),
             Box::new(m20261204_000008_fewer_insured_indexes::Migration),
+            Box::new(m20261204_000009_insured_logins::Migration),
         ]
     }
 }

@@ -81,6 +81,12 @@ pub const POLICY_ATTACHED: &str = "policy_attached";
 /// A policy was removed from an insured (to an insured of its own).
 pub const POLICY_REMOVED: &str = "policy_removed";
 
+/// A broker registered an insured: a login (role Insured) with their email.
+pub const INSURED_REGISTERED: &str = "insured_registered";
+
+/// A broker changed a registered insured's email (and so their sign-in).
+pub const INSURED_EMAIL_CHANGED: &str = "insured_email_changed";
+
 /// Every action with its label, in the order the audit page's filter lists them.
 pub const ALL: &[(&str, &str)] = &[
     (SIGN_IN, "Signed in"),
@@ -117,6 +123,8 @@ pub const ALL: &[(&str, &str)] = &[
     (DOCUMENT_DELETED, "Document deleted"),
     (POLICIES_IMPORTED, "Policies imported"),
     (POLICY_ATTACHED, "Policy attached"),
+    (INSURED_REGISTERED, "Insured registered"),
+    (INSURED_EMAIL_CHANGED, "Insured's email changed"),
     (POLICY_REMOVED, "Policy removed"),
     (ORGANIZATION_CREATED, "Organization created"),
     (ADMIN_LIMIT_CHANGED, "User Administrator limit changed"),

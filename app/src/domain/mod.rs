@@ -19,7 +19,9 @@ pub mod people;
 mod roles;
 mod username;
 
-pub use account::{AccountDetails, AccountSort};
+pub use account::{
+    AccountDetails, AccountSort, ADDRESS_MAX as ACCOUNT_ADDRESS_MAX, NAME_MAX as ACCOUNT_NAME_MAX,
+};
 pub use email::Email;
 pub use identifier::Identifier;
 pub use insureds::{InsuredSearch, InsuredSort, InsuredsQuery, PolicyFilter};

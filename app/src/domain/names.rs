@@ -48,6 +48,45 @@ impl PersonName {
         })
     }
 
+    /// An insured's name as a login's: "Jane Q Smith" with the last name
+    /// "Smith" is first "Jane", middle "Q", last "Smith"; a company ("Smith
+    /// Bakery Ltd.", whose last name is the whole name) is all first name.
+    /// Parts are cut at [`Self::MAX_LEN`] characters.
+    pub fn of_insured(full_name: &str, last_name: &str) -> Self {
+        let cut = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_control())
+                .take(Self::MAX_LEN)
+                .collect::<String>()
+                .trim()
+                .to_string()
+        };
+        let full = full_name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let last = last_name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let rest = full
+            .strip_suffix(last.as_str())
+            .map(str::trim)
+            .filter(|r| !r.is_empty() && !last.is_empty());
+        match rest {
+            Some(rest) => {
+                let (first, middle) = match rest.split_once(' ') {
+                    Some((f, m)) => (f, Some(cut(m))),
+                    None => (rest, None),
+                };
+                Self {
+                    first: cut(first),
+                    middle,
+                    last: cut(&last),
+                }
+            }
+            None => Self {
+                first: cut(&full),
+                middle: None,
+                last: String::new(),
+            },
+        }
+    }
+
     /// First name.
     pub fn first(&self) -> &str {
         &self.first
@@ -70,11 +109,13 @@ impl PersonName {
 /// "First M. Last" from stored parts: a one-letter middle name becomes an
 /// initial with a dot.
 pub fn display_name(first: &str, middle: Option<&str>, last: &str) -> String {
-    match middle.map(str::trim).filter(|m| !m.is_empty()) {
+    let name = match middle.map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) if m.chars().count() == 1 => format!("{first} {m}. {last}"),
         Some(m) => format!("{first} {m} {last}"),
         None => format!("{first} {last}"),
-    }
+    };
+    // A company insured's login has its whole name as the first name.
+    name.trim().to_string()
 }
 
 /// The form names are compared and sorted in: lower case with the common
@@ -109,6 +150,31 @@ pub fn fold_accent(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_insureds_name_becomes_a_logins() {
+        let n = PersonName::of_insured("Jane  Q Smith", "Smith");
+        assert_eq!(
+            (n.first(), n.middle(), n.last()),
+            ("Jane", Some("Q"), "Smith")
+        );
+        assert_eq!(
+            display_name(n.first(), n.middle(), n.last()),
+            "Jane Q. Smith"
+        );
+        let c = PersonName::of_insured("Smith Bakery Ltd.", "Smith Bakery Ltd.");
+        assert_eq!(
+            (c.first(), c.middle(), c.last()),
+            ("Smith Bakery Ltd.", None, "")
+        );
+        assert_eq!(
+            display_name(c.first(), c.middle(), c.last()),
+            "Smith Bakery Ltd."
+        );
+        // A last name that doesn't end the full name: all of it is kept.
+        let odd = PersonName::of_insured("J. Doe-Ray", "Smith");
+        assert_eq!(odd.first(), "J. Doe-Ray");
+    }
 
     #[test]
     fn shows_a_middle_initial_with_a_dot() {

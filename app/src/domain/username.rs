@@ -56,6 +56,26 @@ impl Username {
         Ok(Self(value))
     }
 
+    /// An insured's username: their email, lower-cased whole. An insured
+    /// signs in with the address their broker registered, in any case.
+    pub fn of_email(email: &super::Email) -> Self {
+        Self(email.as_str().to_lowercase())
+    }
+
+    /// What a person typed in the Client Portal's username box: a username,
+    /// or an insured's email address.
+    pub fn parse_sign_in(input: &str) -> Result<Self, ParseError> {
+        Self::parse(input).or_else(|refused| {
+            if input.contains('@') {
+                super::Email::parse(input)
+                    .map(|email| Self::of_email(&email))
+                    .map_err(|_| refused)
+            } else {
+                Err(refused)
+            }
+        })
+    }
+
     /// The generated staff username: agency prefix + first initial + last
     /// name, lower-case ASCII (accents dropped, other characters removed).
     /// `None` when the names leave nothing usable.
@@ -92,6 +112,28 @@ impl fmt::Display for Username {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_insured_signs_in_with_their_email_in_any_case() {
+        let email = crate::domain::Email::parse("Jane.Smith@Example.COM").unwrap();
+        let stored = Username::of_email(&email);
+        assert_eq!(stored.as_str(), "jane.smith@example.com");
+        assert_eq!(
+            Username::parse_sign_in("  JANE.SMITH@example.com ").unwrap(),
+            stored
+        );
+        // A plain username still parses as one; a bad one is refused with
+        // the username's own message.
+        assert_eq!(
+            Username::parse_sign_in("JSmith").unwrap().as_str(),
+            "jsmith"
+        );
+        assert_eq!(
+            Username::parse_sign_in("a b").unwrap_err().field,
+            "username"
+        );
+        assert!(Username::parse_sign_in("jane@").is_err());
+    }
 
     #[test]
     fn generated_usernames_are_prefix_initial_and_last_name() {

@@ -20,8 +20,8 @@ pub struct Model {
     pub city: String,
     pub province: String,
     pub postal_code: String,
-    /// The registered login's email (from the next issue on); a download's
-    /// email is kept on the policy, not here.
+    /// The registered login's email (kept in step with the login's); a
+    /// download's email is kept on the policy, not here.
     pub email: Option<String>,
     pub phone: Option<String>,
     /// [`keys::insured_match_key`]: unique in the organization.
@@ -50,6 +50,11 @@ pub struct Model {
     pub active_until_key: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The client account registering the insured created (or found).
+    pub client_account_id: Option<i32>,
+    /// The insured's login (role Insured, the email as username), once a
+    /// broker has registered them.
+    pub user_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

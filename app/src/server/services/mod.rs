@@ -21,6 +21,7 @@ pub mod emulation;
 pub mod home;
 pub mod import_apply;
 pub mod imports;
+pub mod insured_logins;
 pub mod insured_summary;
 pub mod insureds;
 pub mod keyset;

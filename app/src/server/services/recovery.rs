@@ -58,8 +58,10 @@ fn portal_name(u: &user::Model) -> &'static str {
     }
 }
 
-/// Issues a link for `u` and queues the email, in `txn`.
-async fn queue_link<C: ConnectionTrait>(
+/// Issues a link for `u` and queues the email, in `txn`. A client login's
+/// welcome email also says where and how to sign in: the portal's address,
+/// the account's identifier and the username.
+pub(crate) async fn queue_link<C: ConnectionTrait>(
     txn: &C,
     mail: &MailSettings,
     org: &organization::Model,
@@ -105,18 +107,40 @@ async fn queue_link<C: ConnectionTrait>(
                 org = org.name,
             ),
         ),
-        email_tokens::Purpose::Welcome => (
-            format!("Your {} login at Gatehouse", org.name),
-            format!(
-                "Hello {name},\n\n\
-                 {org} has created a {portal} login for you. Your username is \"{username}\".\n\n\
-                 Choose your password here. The link works once, for 7 days:\n\n{link}\n",
-                name = u.display_name(),
-                portal = portal_name(u),
-                username = u.username,
-                org = org.name,
-            ),
-        ),
+        email_tokens::Purpose::Welcome => {
+            let sign_in = match u.client_account_id {
+                Some(account_id) => {
+                    let identifier = client_account::Entity::find_by_id(account_id)
+                        .filter(client_account::Column::OrganizationId.eq(org.id))
+                        .one(txn)
+                        .await?
+                        .map(|a| a.identifier)
+                        .unwrap_or_default();
+                    format!(
+                        "Afterwards, sign in at {portal_link} with\n\n\
+                         Identifier: {identifier}\n\
+                         Username: {username}\n\
+                         Password: the one you choose\n\n",
+                        portal_link = mail.link(&format!("/portal/{}", org.slug)),
+                        username = u.username,
+                    )
+                }
+                None => String::new(),
+            };
+            (
+                format!("Your {} login at Gatehouse", org.name),
+                format!(
+                    "Hello {name},\n\n\
+                     {org} has created a {portal} login for you. Your username is \"{username}\".\n\n\
+                     Choose your password here. The link works once, for 7 days:\n\n{link}\n\n\
+                     {sign_in}",
+                    name = u.display_name(),
+                    portal = portal_name(u),
+                    username = u.username,
+                    org = org.name,
+                ),
+            )
+        }
     };
     let action = match purpose {
         email_tokens::Purpose::Reset if actor_user_id.is_some() => audit::action::RESET_LINK_SENT,

@@ -192,7 +192,7 @@ pub async fn client(
         }
         _ => None,
     };
-    let found = match (&org, &account, Username::parse(&input.username)) {
+    let found = match (&org, &account, Username::parse_sign_in(&input.username)) {
         (Some(org), Some(account), Ok(username)) => {
             users::find_client(db, org.id, account.id, &username).await?
         }

@@ -70,7 +70,7 @@ pub async fn insert_staff<C: ConnectionTrait>(
             username: &candidate,
             name,
             email: email.as_ref(),
-            password_hash,
+            password_hash: Some(password_hash),
             must_change_password,
         },
         (created_by, None),
@@ -142,10 +142,46 @@ pub async fn insert_client_by<C: ConnectionTrait>(
             username: &username,
             name: &name,
             email: email.as_ref(),
-            password_hash,
+            password_hash: Some(password_hash),
             must_change_password: input.must_change_password,
         },
         (created_by, on_behalf_of),
+        details,
+        now,
+    )
+    .await
+}
+
+/// Inserts an insured's login into `account`: role Insured, the email as
+/// its username, no password until the insured sets one from the welcome
+/// link. Audited as created by the first of `(by, for_user)`.
+pub async fn insert_insured<C: ConnectionTrait>(
+    db: &C,
+    account: &client_account::Model,
+    name: &PersonName,
+    email: &crate::domain::Email,
+    by: (Option<i32>, Option<i32>),
+    now: DateTime<Utc>,
+) -> Result<user::Model, ServiceError> {
+    let username = Username::of_email(email);
+    let details = format!(
+        "insured login {username} created in account {}",
+        account.identifier
+    );
+    insert_login(
+        db,
+        Login {
+            organization_id: account.organization_id,
+            kind: UserKind::Client,
+            role: ClientRole::Insured.as_str(),
+            client_account_id: Some(account.id),
+            username: &username,
+            name,
+            email: Some(email),
+            password_hash: None,
+            must_change_password: false,
+        },
+        by,
         details,
         now,
     )
@@ -161,7 +197,8 @@ struct Login<'a> {
     username: &'a Username,
     name: &'a PersonName,
     email: Option<&'a crate::domain::Email>,
-    password_hash: String,
+    /// `None`: no password until the person sets one from a welcome link.
+    password_hash: Option<String>,
     must_change_password: bool,
 }
 
@@ -183,7 +220,7 @@ async fn insert_login<C: ConnectionTrait>(
         middle_name: Set(login.name.middle().map(Into::into)),
         last_name: Set(login.name.last().into()),
         email: Set(login.email.map(|e| e.as_str().to_string())),
-        password_hash: Set(Some(login.password_hash)),
+        password_hash: Set(login.password_hash),
         active: Set(true),
         can_login: Set(true),
         can_modify: Set(false),
