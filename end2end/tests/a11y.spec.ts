@@ -146,6 +146,20 @@ test('forms showing their errors pass axe', async ({ browser, baseURL }) => {
   found.push(...(await axe(m, 'Office staff, new user refused')));
   await manager.close();
 
+  // A broker's Add email, refused next to the email field.
+  const broker = await contextFor(browser, baseURL!, 'broker');
+  const b = await broker.newPage();
+  await b.goto('/admin/insureds?q=Patricia+Hussain');
+  await hydrated(b);
+  await b.locator('summary', { hasText: 'Add email' }).first().click();
+  const add = b.getByRole('group', { name: /^Add email for / });
+  await add.getByLabel('I have confirmed the policy details with the client').check();
+  await add.getByLabel("Client's email").fill('not-an-address@x');
+  await add.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(b.locator('.field.invalid').first()).toBeVisible();
+  found.push(...(await axe(b, 'Insureds, Add email refused')));
+  await broker.close();
+
   expect(found, found.join('\n')).toEqual([]);
 });
 

@@ -6,7 +6,9 @@ import { STAFF_PASSWORD, shot, hydrated } from './helpers';
 // match (Chris Smith at Christopher J Smith's address) and the file refused
 // with its reason; then finds the client on the Insureds page by a part of
 // the name and by policy number, and attaches the near-match policy to
-// them. The import form works without script.
+// them. The import form works without script. A broker then registers an
+// insured (Add email), who sets a password from the welcome email and signs
+// in on a phone.
 
 const FIXTURES = '../server/tests/fixtures/csio';
 
@@ -114,6 +116,73 @@ test('a broker uploads three downloads and reads the report', async ({ page }) =
   const rows = page.getByRole('table', { name: 'Insureds' }).getByRole('row');
   await expect(rows.filter({ hasText: 'Christopher J Smith' })).toBeVisible();
   await expect(rows.filter({ hasText: /^Chris Smith/ })).toHaveCount(0);
+});
+
+test('a broker registers an insured, who sets a password and signs in on a phone', async ({ page, browser }) => {
+  await brokerSignIn(page);
+  // Find the client, check the details with them, add the email.
+  await page.goto('/admin/insureds?q=Amelia+Mitchell');
+  await hydrated(page);
+  const rows = page.getByRole('table', { name: 'Insureds' }).getByRole('row');
+  // Two insureds have the name; the one at M5V 5C0 is the client.
+  const row = rows.filter({ hasText: 'Amelia Mitchell' }).filter({ hasText: 'M5V 5C0' });
+  await expect(row).toContainText('Not registered');
+  await row.locator('summary[aria-label="Add email for Amelia Mitchell"]').click();
+  const panel = page.getByRole('group', { name: 'Add email for Amelia Mitchell' });
+  await expect(panel).toContainText('M5V 5C0');
+  await panel.getByLabel("Client's email").fill('Amelia.Mitchell@example.com');
+  await panel.getByLabel('I have confirmed the policy details with the client').check();
+  await shot(page, 'insureds-add-email');
+  await panel.getByRole('button', { name: 'Add', exact: true }).click();
+  const notice = page.getByRole('status').filter({ hasText: 'Registered Amelia.Mitchell@example.com' });
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText('junk and spam');
+  const identifier = (await notice.textContent())!.match(/identifier (\d+)/)![1];
+  const registered = rows.filter({ hasText: 'Amelia Mitchell' }).filter({ hasText: 'M5V 5C0' });
+  await expect(registered).toContainText('Amelia.Mitchell@example.com');
+  await expect(registered.getByText('Registered', { exact: true })).toBeVisible();
+  await expect(registered.getByRole('button', { name: 'Send Amelia Mitchell a password-reset email' })).toBeVisible();
+
+  // The welcome email names the portal, the identifier and the username
+  // (the development mailbox is for User Administrators).
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await admin.goto('/admin/sign-in?org=harbour');
+  await hydrated(admin);
+  await admin.getByLabel('Username').fill('317bchen');
+  await admin.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await expect(admin).toHaveURL(/\/admin$/);
+  await admin.goto('/admin/dev-mailbox');
+  await hydrated(admin);
+  const email = admin
+    .locator('article.message')
+    .filter({ hasText: 'Amelia.Mitchell@example.com' })
+    .filter({ hasText: `Identifier: ${identifier}` })
+    .first();
+  await expect(email).toContainText('Username: amelia.mitchell@example.com');
+  const href = await email.locator('a[href*="/password/reset?token="]').getAttribute('href');
+  expect(href).toBeTruthy();
+  await adminContext.close();
+
+  // The insured, on a phone: sets a password, signs in with identifier,
+  // email and password.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const insured = await phone.newPage();
+  await insured.goto(href!);
+  await hydrated(insured);
+  await insured.getByLabel('New password', { exact: true }).fill('Amelia-Portal-2026!');
+  await insured.getByLabel('Confirm new password').fill('Amelia-Portal-2026!');
+  await insured.getByRole('button', { name: 'Save password' }).click();
+  await expect(insured).toHaveURL(/\/portal\/harbour\/sign-in\?password=set$/);
+  await hydrated(insured);
+  await insured.getByLabel('Identifier', { exact: true }).fill(identifier);
+  await insured.getByLabel('Username').fill('amelia.mitchell@EXAMPLE.com');
+  await insured.getByLabel('Password', { exact: true }).fill('Amelia-Portal-2026!');
+  await insured.getByRole('button', { name: 'Sign in' }).click();
+  await expect(insured).toHaveURL(/\/portal\/harbour$/);
+  await expect(insured.getByRole('heading', { level: 1 })).toHaveText('Amelia Mitchell');
+  await phone.close();
 });
 
 test.describe('without JavaScript', () => {

@@ -39,6 +39,9 @@ const MEI_LIN = 330;
 // Harbourfront Claims Group, the account of the demo's rep manager.
 const HARBOURFRONT = '4165550300';
 
+// 2026-12-04, registering insureds (issue 10, part 1): Add email, Edit
+// email and Reset password on the Insureds page, 414 → 425 KB; its two
+// ceilings set to the measured weight plus 3 %, the others unchanged.
 // 2026-12-04, Insureds (issue 9, part 2): every ceiling set again to the
 // measured weight plus 3 %. The main module came out 12 KB heavier
 // (242,831 → 254,735 B brotli) and every page 10–27 KB heavier, though the
@@ -86,8 +89,8 @@ export const PAGES: PageCase[] = [
   { name: 'Imports (upload refused)', path: '/admin/imports?import_error=too_large', visitor: 'broker', budget: 'other', ceiling: 362_000 },
   { name: 'Import report', path: '/admin/imports/1', visitor: 'broker', budget: 'other', ceiling: 344_000 },
   // 2026-12-04, Insureds (issue 9): the demo brokerage's 2,430 insureds.
-  { name: 'Insureds', path: '/admin/insureds', visitor: 'broker', budget: 'other', ceiling: 427_000 },
-  { name: 'Insureds (search and filters)', path: '/admin/insureds?q=smith&policies=active&sort=expiry&dir=desc', visitor: 'broker', budget: 'other', ceiling: 427_000 },
+  { name: 'Insureds', path: '/admin/insureds', visitor: 'broker', budget: 'other', ceiling: 438_000 },
+  { name: 'Insureds (search and filters)', path: '/admin/insureds?q=smith&policies=active&sort=expiry&dir=desc', visitor: 'broker', budget: 'other', ceiling: 438_000 },
 ];
 
 /** Signs `request` in as `visitor`, through the same server functions the

@@ -24,7 +24,11 @@ impl MigrationTrait for Migration {
         for sql in [
             "ALTER TABLE insureds ADD COLUMN client_account_id INTEGER NULL REFERENCES client_accounts (id)",
             "ALTER TABLE insureds ADD COLUMN user_id INTEGER NULL REFERENCES users (id)",
-            "CREATE UNIQUE INDEX ux_insureds_user ON insureds (user_id)",
+            // Partial: PostgreSQL then doesn't count `user_id` as a key
+            // column, so setting it needs no stronger lock than the
+            // import's and attach's `FOR NO KEY UPDATE` (which would
+            // otherwise deadlock with a policy insert's key-share lock).
+            "CREATE UNIQUE INDEX ux_insureds_user ON insureds (user_id) WHERE user_id IS NOT NULL",
             "CREATE UNIQUE INDEX ux_users_insured_username ON users (organization_id, username) WHERE role = 'insured'",
         ] {
             db.execute_unprepared(sql).await?;

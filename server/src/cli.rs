@@ -356,7 +356,7 @@ pub async fn demo(
     out.push_str("\n(Passwords are as the demo created them; development only.)\n");
     if config.dev_mailbox {
         out.push_str(&format!(
-            "Emails (welcome, reset, identifier reminders) appear in the development mailbox:\n  {base}/admin/dev-mailbox (signed in as a staff user)\n"
+            "Emails (welcome, reset, identifier reminders) appear in the development mailbox:\n  {base}/admin/dev-mailbox (signed in as a User Administrator)\n"
         ));
     }
     Ok(out)

@@ -18,9 +18,10 @@ use app::{
         error::ServiceError,
         mail::MailSettings,
         services::{
+            consolidation,
             imports::{self, Importer, Source},
             insured_logins::{self, Registration},
-            insureds, passwords, sign_in, users,
+            insureds, passwords, person, sign_in, users,
         },
     },
 };
@@ -534,7 +535,9 @@ both_engines!(
         let (notice, confirmation) = (&mails[mails.len() - 2], &mails[mails.len() - 1]);
         assert_eq!(notice.recipient, "jane@example.ca");
         assert!(notice.body.contains("changed by your broker"));
-        assert!(notice.body.contains("jane.smith@newmail.example"));
+        // Only a hint of the new address: the old one may be a stranger's.
+        assert!(notice.body.contains("j•••@newmail.example"));
+        assert!(!notice.body.contains("jane.smith@newmail.example"));
         assert_eq!(confirmation.recipient, "jane.smith@newmail.example");
         assert!(!confirmation.body.contains("token="), "no reset needed");
         let audit = audits(&db, s.alpha.id, audit_action::INSURED_EMAIL_CHANGED).await;
@@ -609,6 +612,129 @@ both_engines!(
             Err(ServiceError::Invalid(e)) if e.field == "email"
         ));
         assert_eq!(footprint(&db, s.alpha.id).await, before);
+    }
+);
+
+both_engines!(
+    a_mistyped_address_corrected_before_the_welcome_link_is_used_loses_that_link,
+    |db: DatabaseConnection| async move {
+        let (s, broker) = setup(&db).await;
+        let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
+        let done = insured_logins::register(
+            &db,
+            &mail(),
+            &broker,
+            &register_input(jane.id, "jane@exmaple.ca"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let mistyped = token_in(&outbox(&db, s.alpha.id).await.last().unwrap().body);
+
+        insured_logins::change_email(
+            &db,
+            &mail(),
+            &broker,
+            jane.id,
+            "jane@example.ca",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let mails = outbox(&db, s.alpha.id).await;
+        let (notice, welcome) = (&mails[mails.len() - 2], &mails[mails.len() - 1]);
+        // The stranger at the mistyped address learns neither the new
+        // address nor anything that signs in.
+        assert_eq!(notice.recipient, "jane@exmaple.ca");
+        assert!(!notice.body.contains("jane@example.ca"), "{}", notice.body);
+        assert!(notice.body.contains("j•••@example.ca"));
+        assert!(!notice.body.contains("token="));
+        assert!(
+            set_password(&db, &mistyped).await.is_err(),
+            "the old link is dead"
+        );
+        // The client gets a new welcome link at the right address.
+        assert_eq!(welcome.recipient, "jane@example.ca");
+        assert!(welcome.body.contains("Username: jane@example.ca"));
+        set_password(&db, &token_in(&welcome.body)).await.unwrap();
+        sign_in(&db, &done.identifier, "jane@example.ca", NEW_PASSWORD)
+            .await
+            .unwrap();
+    }
+);
+
+both_engines!(
+    an_insureds_login_changes_only_from_the_insureds_page,
+    |db: DatabaseConnection| async move {
+        let (s, broker) = setup(&db).await;
+        let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
+        let done = insured_logins::register(
+            &db,
+            &mail(),
+            &broker,
+            &register_input(jane.id, "jane@example.ca"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let admin = user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(s.alpha.id))
+            .filter(user::Column::Username.eq(s.alpha_admin.as_str()))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let admin = Actor::from_user(&admin).unwrap();
+        // People's details form can't change the email (it would leave the
+        // username and the Insureds table behind)...
+        let details = |email: &str| person::Details {
+            first_name: "Jane".into(),
+            middle_name: String::new(),
+            last_name: "Smith".into(),
+            email: email.into(),
+            phone: String::new(),
+        };
+        assert!(matches!(
+            person::update_details(&db, &admin, done.user_id, &details("other@example.ca"), Utc::now())
+                .await,
+            Err(ServiceError::Invalid(e)) if e.field == "email"
+        ));
+        // ...but the rest of the details, yes.
+        person::update_details(
+            &db,
+            &admin,
+            done.user_id,
+            &details("jane@example.ca"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let login = user::Entity::find_by_id(done.user_id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(login.username, "jane@example.ca");
+        assert_eq!(login.email.as_deref(), Some("jane@example.ca"));
+        // An insured's login is never offered for merging with another
+        // client login of the same email.
+        let alpha_manager = user::Entity::find()
+            .filter(user::Column::ClientAccountId.eq(s.alpha_one.id))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut m: user::ActiveModel = alpha_manager.clone().into();
+        m.email = sea_orm::Set(Some("jane@example.ca".into()));
+        let alpha_manager = sea_orm::ActiveModelTrait::update(m, &db).await.unwrap();
+        let others = consolidation::other_logins(&db, &alpha_manager)
+            .await
+            .unwrap();
+        assert!(others.iter().all(|o| o.id != done.user_id), "{others:?}");
+        assert!(consolidation::other_logins(&db, &login)
+            .await
+            .unwrap()
+            .is_empty());
     }
 );
 

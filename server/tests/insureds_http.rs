@@ -1,6 +1,7 @@
 //! HTTP tests of the Insureds server functions against the real router, on
 //! SQLite and PostgreSQL: every endpoint (`insureds`, `attach_panel`,
-//! `find_policies`, `attach_policy`, `remove_policy`) against every kind of
+//! `find_policies`, `attach_policy`, `remove_policy`, `register_insured`,
+//! `change_insured_email`, `send_insured_reset`) against every kind of
 //! caller (User Administrator, Broker, other staff, a client, another
 //! organization's administrator, nobody); nothing moves on a refusal, and
 //! another brokerage's insureds never show.
@@ -232,4 +233,97 @@ async fn every_insureds_endpoint_answers_each_kind_of_caller(engine: Engine) {
         .call("insureds", form(&[("address", "q=smi%00th")]), Some(&admin))
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+
+    // Registering: the same callers are refused, and nothing is written.
+    let registration = |email: &str, confirmed: bool| {
+        let mut fields = vec![
+            ("insured", christopher.id.to_string()),
+            ("email", email.to_string()),
+        ];
+        if confirmed {
+            fields.push(("confirmed", "1".to_string()));
+        }
+        form(
+            &fields
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    for (who, cookie) in [
+        ("clerk", Some(&clerk)),
+        ("other organization", Some(&other_admin)),
+        ("client", Some(&client)),
+        ("nobody", None),
+    ] {
+        for (endpoint, body) in [
+            ("register_insured", registration("chris@example.com", true)),
+            (
+                "change_insured_email",
+                form(&[
+                    ("insured", &christopher.id.to_string()),
+                    ("email", "x@example.com"),
+                ]),
+            ),
+            (
+                "send_insured_reset",
+                form(&[("insured", &christopher.id.to_string())]),
+            ),
+        ] {
+            let res = app.call(endpoint, body, cookie.map(String::as_str)).await;
+            assert!(
+                matches!(
+                    res.status(),
+                    StatusCode::NOT_FOUND | StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED
+                ),
+                "{who} {endpoint}: {}",
+                res.status()
+            );
+        }
+    }
+    assert_eq!(
+        insured_named(&app, app.seed.alpha.id, "Christopher J Smith")
+            .await
+            .user_id,
+        None,
+        "nobody registered"
+    );
+    // The broker: without the confirmation box the answer names that
+    // field; with it the client is registered.
+    let res = app
+        .call(
+            "register_insured",
+            registration("chris@example.com", false),
+            Some(&broker),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("confirmed"));
+    let res = app
+        .call(
+            "register_insured",
+            registration("Chris@Example.com", true),
+            Some(&broker),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Registered Chris@example.com"));
+    let res = app
+        .call(
+            "send_insured_reset",
+            form(&[("insured", &christopher.id.to_string())]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("C•••@example.com"), "{text}");
+    assert!(
+        !text.contains("Chris@example.com"),
+        "the address is not shown: {text}"
+    );
 }

@@ -1,6 +1,7 @@
 //! Server functions of the Insureds table: a page of it, and the
 //! Attach/Unattach Policies panel (its policies, a search by policy number,
-//! Add and Remove). Every check is in the services.
+//! Add and Remove), and registering insureds (Add email, Edit email, Reset
+//! password). Every check is in the services.
 
 use crate::{
     api::dto::{AttachPanelView, InsuredsListView, PolicyFoundView},
@@ -81,4 +82,86 @@ pub async fn remove_policy(insured: i32, policy: i32) -> Result<String, AppError
     let ctx = RequestContext::current()?;
     let actor = ctx.signed_in().await?;
     ctx.finish(policy_attach::remove(&ctx.state.db, &actor, insured, policy, ctx.now()).await)
+}
+
+/// **Add email**: registers an insured for their portal; `confirmed` ("1")
+/// is the "I have confirmed the policy details with the client" box.
+/// Answers what happened, in words.
+#[server(endpoint = "register_insured")]
+pub async fn register_insured(
+    insured: i32,
+    email: String,
+    confirmed: Option<String>,
+) -> Result<String, AppError> {
+    use crate::server::{
+        request::RequestContext,
+        services::insured_logins::{self, Registration},
+    };
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    let input = Registration {
+        insured_id: insured,
+        email,
+        confirmed: confirmed.as_deref() == Some("1"),
+    };
+    ctx.finish(
+        insured_logins::register(&ctx.state.db, &ctx.state.mail, &actor, &input, ctx.now())
+            .await
+            .map(|done| {
+                format!(
+                    "Registered {} (identifier {}). The welcome email with a link to set a \
+                     password is on its way; if it doesn't arrive, ask the client to check \
+                     their junk and spam folders.",
+                    done.email, done.identifier
+                )
+            }),
+    )
+}
+
+/// **✎ Edit email**: the insured signs in with `email` from now on.
+#[server(endpoint = "change_insured_email")]
+pub async fn change_insured_email(insured: i32, email: String) -> Result<String, AppError> {
+    use crate::server::{request::RequestContext, services::insured_logins};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    ctx.finish(
+        insured_logins::change_email(
+            &ctx.state.db,
+            &ctx.state.mail,
+            &actor,
+            insured,
+            &email,
+            ctx.now(),
+        )
+        .await
+        .map(|done| {
+            format!(
+                "The email is now {}: the client signs in with it and keeps their password. \
+                 The old address was told.",
+                done.email
+            )
+        }),
+    )
+}
+
+/// **🔑 Reset password**: emails the insured a link to choose a password.
+#[server(endpoint = "send_insured_reset")]
+pub async fn send_insured_reset(insured: i32) -> Result<String, AppError> {
+    use crate::server::{request::RequestContext, services::insured_logins};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    ctx.finish(
+        insured_logins::send_reset(&ctx.state.db, &ctx.state.mail, &actor, insured, ctx.now())
+            .await
+            .map(|sent| {
+                if sent.welcome {
+                    format!(
+                        "The client never set a password: a new welcome link was sent to {}.",
+                        sent.masked_email
+                    )
+                } else {
+                    format!("A password-reset link was sent to {}.", sent.masked_email)
+                }
+            }),
+    )
 }

@@ -4,13 +4,16 @@
 //! number, dashes or not); the Needs attaching, Registered and policies
 //! filters; sorts on name, postal code, expiry and latest download; keyset
 //! pages; all in the address. User Administrators and Brokers get the
-//! 📎 Attach/Unattach Policies panel on each row.
+//! row's Actions: **Add email** (register the insured for their portal) or
+//! 🔑 Reset password and ✎ Edit email, and the 📎 Attach/Unattach Policies
+//! panel.
 
 use crate::{
     api::{
         attach_panel,
         dto::{InsuredRowView, InsuredsListView, PolicyChipView, PolicyFoundView},
-        insureds, AttachPolicy, FindPolicies, RemovePolicy,
+        insureds, AttachPolicy, ChangeInsuredEmail, FindPolicies, RegisterInsured, RemovePolicy,
+        SendInsuredReset,
     },
     components::{actions::on_toggle, Field, FormAlert, TopBar},
     domain::{InsuredSort, InsuredsQuery, PolicyFilter},
@@ -178,7 +181,7 @@ fn InsuredsBody(
                     view! { <p class="empty">{empty_text}</p> }.into_any()
                 } else {
                     view! {
-                        <div class="table-wrap" tabindex="0" role="region" aria-label="Insureds">
+                        <div class="table-wrap sticky-actions" tabindex="0" role="region" aria-label="Insureds">
                             <table class="data insureds" aria-label="Insureds">
                                 <thead><tr>
                                     {header(InsuredSort::Name, "Insured")}
@@ -264,14 +267,21 @@ fn InsuredRow(r: InsuredRowView, can_attach: bool, changed_by: Callback<String>)
                 <span class="address">{r.address.clone()}{(!r.place.is_empty()).then(|| format!(", {}", r.place))}</span>
             </th>
             <td class="postal">{r.postal_code.clone()}</td>
-            <td>{email}</td>
+            <td class="email">{email}</td>
             <td class="policies">
                 {r.policies.clone().into_iter().map(|p| view! { <PolicyChip p/> }).collect_view()}
                 {(more > 0).then(|| view! { <span class="muted">{format!("and {more} more")}</span> })}
             </td>
             <td class="when"><time datetime=r.latest_download_at.clone()>{short_date(&r.latest_download_at)}</time></td>
             <td class="status">{status}{likely}</td>
-            {can_attach.then(|| view! { <td class="actions"><AttachPanel r=r.clone() changed_by/></td> })}
+            {can_attach.then(|| view! {
+                <td class="actions">
+                    <div class="row-actions">
+                        <EmailActions r=r.clone() changed_by/>
+                        <AttachPanel r=r.clone() changed_by/>
+                    </div>
+                </td>
+            })}
         </tr>
     }
 }
@@ -410,5 +420,146 @@ fn FoundPolicy(
                 }.into_any()
             }}
         </li>
+    }
+}
+
+/// The row's email actions: 🔑 Reset password and ✎ Edit email for a
+/// registered insured, **Add email** for one without an email. They sit in
+/// the Actions column, which stays in view on a phone while the table
+/// scrolls sideways.
+#[component]
+fn EmailActions(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView {
+    if r.email.is_some() {
+        view! {
+            <ResetButton r=r.clone() changed_by/>
+            <EditEmailPanel r changed_by/>
+        }
+        .into_any()
+    } else {
+        view! { <RegisterPanel r changed_by/> }.into_any()
+    }
+}
+
+/// **Add email**: first the "is this the right person" check (address,
+/// postal code, policies, and a box to tick once the client confirmed
+/// them), then the email.
+#[component]
+fn RegisterPanel(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let register = ServerAction::<RegisterInsured>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(message)) = register.value().get() {
+            changed_by.run(message);
+        }
+    });
+    let error = Signal::derive(move || register.value().get().and_then(Result::err));
+    let confirm_error = move || error.get().and_then(|e| e.field_message("confirmed"));
+    let id = r.id;
+    let who = r.full_name.clone();
+    let prefix = format!("register-{id}-");
+    let box_id = format!("{prefix}confirmed");
+    let box_error = format!("{box_id}-error");
+    let described = box_error.clone();
+    let more = (r.policy_count as usize).saturating_sub(r.policies.len());
+    let label = format!("Add email for {who}");
+    view! {
+        <details class="row-menu register" prop:open=move || open.get() on:toggle=on_toggle(open)>
+            <summary class="button secondary small" aria-label=label.clone()>"Add email"</summary>
+            <div class="menu-panel" role="group" aria-label=label>
+                <h2 class="panel-title">{format!("Register {who}")}</h2>
+                <p class="hint">"Before adding the email, ask the client for their policy details, address and postal code, and check them here."</p>
+                <dl class="check-details">
+                    <dt>"Address"</dt>
+                    <dd>{r.address.clone()}{(!r.place.is_empty()).then(|| format!(", {}", r.place))}</dd>
+                    <dt>"Postal code"</dt>
+                    <dd>{if r.postal_code.is_empty() { "—".to_string() } else { r.postal_code.clone() }}</dd>
+                    <dt>"Policies"</dt>
+                    <dd class="policies">
+                        {r.policies.clone().into_iter().map(|p| view! { <PolicyChip p/> }).collect_view()}
+                        {(more > 0).then(|| view! { <span class="muted">{format!("and {more} more")}</span> })}
+                        {r.policies.is_empty().then(|| view! { <span class="muted">"None attached"</span> })}
+                    </dd>
+                </dl>
+                <ActionForm action=register attr:class="form register-form">
+                    <input type="hidden" name="insured" value=id/>
+                    <div class="field" class:invalid=move || confirm_error().is_some()>
+                        <label class="check" for=box_id.clone()>
+                            <input type="checkbox" id=box_id.clone() name="confirmed" value="1" required=true
+                                aria-invalid=move || if confirm_error().is_some() { "true" } else { "false" }
+                                aria-describedby=move || confirm_error().map(|_| described.clone())/>
+                            "I have confirmed the policy details with the client"
+                        </label>
+                        <p class="field-error" id=box_error role="alert" aria-live="polite">{confirm_error}</p>
+                    </div>
+                    <Field label="Client's email" name="email" kind="email" error id_prefix=prefix hint="Their username for the portal."/>
+                    <FormAlert error/>
+                    <button type="submit" class="button small" disabled=move || register.pending().get()>"Add"</button>
+                    <p class="hint">"The client gets a welcome email with a link to set their own password. If it doesn't arrive, ask them to check their junk and spam folders."</p>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}
+
+/// ✎ Edit email: the client signs in with the new address from now on; no
+/// password reset is needed.
+#[component]
+fn EditEmailPanel(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let change = ServerAction::<ChangeInsuredEmail>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(message)) = change.value().get() {
+            changed_by.run(message);
+        }
+    });
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let id = r.id;
+    let who = r.full_name.clone();
+    let current = r.email.clone().unwrap_or_default();
+    let label = format!("Edit the email of {who}");
+    view! {
+        <details class="row-menu edit-email" prop:open=move || open.get() on:toggle=on_toggle(open)>
+            <summary class="button secondary small icon" aria-label=label.clone() title=label.clone()>
+                <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                    <path d="M12 20h9"/>
+                    <path d="M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4Z"/>
+                </svg>
+            </summary>
+            <div class="menu-panel" role="group" aria-label=label>
+                <h2 class="panel-title">{format!("Email of {who}")}</h2>
+                <ActionForm action=change attr:class="form">
+                    <input type="hidden" name="insured" value=id/>
+                    <Field label="New email" name="email" kind="email" value=current error id_prefix=format!("email-{id}-")/>
+                    <FormAlert error/>
+                    <button type="submit" class="button small" disabled=move || change.pending().get()>"Submit"</button>
+                    <p class="hint">"No password reset is needed: the client signs in with the new address, and the old one is told of the change."</p>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}
+
+/// 🔑 Reset password: a link to choose a new password, sent to the email on
+/// file.
+#[component]
+fn ResetButton(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView {
+    let reset = ServerAction::<SendInsuredReset>::new();
+    Effect::new(move |_| match reset.value().get() {
+        Some(Ok(message)) => changed_by.run(message),
+        Some(Err(e)) => changed_by.run(e.to_string()),
+        None => {}
+    });
+    let label = format!("Send {} a password-reset email", r.full_name);
+    view! {
+        <ActionForm action=reset attr:class="inline reset">
+            <input type="hidden" name="insured" value=r.id/>
+            <button type="submit" class="button secondary small icon" aria-label=label.clone() title=label disabled=move || reset.pending().get()>
+                <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                    <circle cx="7.5" cy="15.5" r="5.5"/>
+                    <path d="m21 2-9.6 9.6"/>
+                    <path d="m15.5 7.5 3 3L22 7l-3-3"/>
+                </svg>
+            </button>
+        </ActionForm>
     }
 }

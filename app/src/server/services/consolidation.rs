@@ -37,7 +37,9 @@ async fn others_of<C: ConnectionTrait>(
     db: &C,
     u: &user::Model,
 ) -> Result<Vec<user::Model>, ServiceError> {
-    if u.kind != UserKind::Client.as_str() {
+    // An insured's login is theirs alone (their own account, their email as
+    // username): never merged with other client logins.
+    if u.kind != UserKind::Client.as_str() || u.role == ClientRole::Insured.as_str() {
         return Ok(Vec::new());
     }
     let mut same = Condition::any().add(
@@ -54,6 +56,7 @@ async fn others_of<C: ConnectionTrait>(
     Ok(user::Entity::find()
         .filter(user::Column::OrganizationId.eq(u.organization_id))
         .filter(user::Column::Kind.eq(UserKind::Client.as_str()))
+        .filter(user::Column::Role.ne(ClientRole::Insured.as_str()))
         .filter(user::Column::Id.ne(u.id))
         .filter(same)
         .order_by_asc(user::Column::NameKey)

@@ -11,7 +11,7 @@
 //! emails (the outbox), so an email exists exactly when the change does.
 
 use crate::{
-    domain::{audit_action, Email, PersonName, Username},
+    domain::{audit_action, ClientRole, Email, PersonName, UserKind, Username},
     server::{
         auth::Actor,
         db::begin_write,
@@ -303,8 +303,13 @@ async fn login_of<C: ConnectionTrait>(
         ))
     };
     let id = i.user_id.ok_or_else(not_registered)?;
+    // Only ever the Insured login registering made, in the insured's own
+    // account: never a way to rename or reset any other login.
     user::Entity::find_by_id(id)
         .filter(user::Column::OrganizationId.eq(org))
+        .filter(user::Column::Kind.eq(UserKind::Client.as_str()))
+        .filter(user::Column::Role.eq(ClientRole::Insured.as_str()))
+        .filter(user::Column::ClientAccountId.eq(i.client_account_id))
         .one(txn)
         .await?
         .ok_or_else(not_registered)
@@ -312,7 +317,10 @@ async fn login_of<C: ConnectionTrait>(
 
 /// **✎ Edit email**: the insured's login gets `new_email` as its email and
 /// its username (sessions stay valid: nothing about the password changes).
-/// The old address gets a notice, the new one a confirmation; audited.
+/// The old address gets a notice (the new one only hinted at: the old one
+/// may be a stranger's, mistyped at registration); links sent before stop
+/// working; the new address gets a confirmation, or a new welcome link when
+/// no password was chosen yet. Audited.
 pub async fn change_email(
     db: &DatabaseConnection,
     mail: &MailSettings,
@@ -343,7 +351,7 @@ pub async fn change_email(
     let mut row: user::ActiveModel = login.clone().into();
     row.email = Set(Some(email.as_str().to_string()));
     row.username = Set(Username::of_email(&email).as_str().to_string());
-    row.update(&txn).await.map_err(|e| {
+    let login = row.update(&txn).await.map_err(|e| {
         if is_unique_violation(&e) {
             invalid(
                 "email",
@@ -353,6 +361,9 @@ pub async fn change_email(
             e.into()
         }
     })?;
+    // A welcome or reset link sent to the old address (a mistyped one,
+    // perhaps) must not set the password any more.
+    email_tokens::retire_all(&txn, login.id, now).await?;
     let full_name = i.full_name.clone();
     with_email(i, &email, now).update(&txn).await?;
     let (by, for_user) = actor.audit_ids();
@@ -380,11 +391,12 @@ pub async fn change_email(
             format!(
                 "Hello {name},\n\n\
                  Your sign-in email for the {org} client portal was changed by your broker \
-                 to {new}. From now on you sign in with {new} (your password stays the same); \
-                 emails about your policies go there.\n\n\
+                 to {new}. From now on you sign in with that address; emails about your \
+                 policies go there, and links sent here before no longer work.\n\n\
                  If you did not ask for this, call {org} right away.\n",
                 org = org.name,
-                new = email.as_str(),
+                // Only a hint: this address may be the wrong one.
+                new = mask(email.as_str()),
             ),
         ),
         (
@@ -401,6 +413,11 @@ pub async fn change_email(
             ),
         ),
     ] {
+        // Not yet registered in full (no password chosen): the new address
+        // gets a welcome link instead of a confirmation.
+        if to != old && login.password_hash.is_none() {
+            continue;
+        }
         outbox::enqueue(
             &txn,
             outbox::NewEmail {
@@ -411,6 +428,18 @@ pub async fn change_email(
                 actor_user_id: Some(actor.user_id),
                 about_user_id: Some(login.id),
             },
+            now,
+        )
+        .await?;
+    }
+    if login.password_hash.is_none() {
+        recovery::queue_link(
+            &txn,
+            mail,
+            &org,
+            &login,
+            email_tokens::Purpose::Welcome,
+            Some(actor.user_id),
             now,
         )
         .await?;

@@ -7,7 +7,8 @@
 use crate::{
     api::dto::{AccountChoiceView, HistoryEntryView, PersonView},
     domain::{
-        audit_action, people::role_label, Email, ParseError, PersonName, StaffRole, UserKind,
+        audit_action, people::role_label, ClientRole, Email, ParseError, PersonName, StaffRole,
+        UserKind,
     },
     server::{
         auth::Actor,
@@ -227,6 +228,15 @@ pub async fn update_details(
         changed.push(format!("name {before_name} → {}", name.display()));
     }
     let email = email.map(|e| e.as_str().to_string());
+    // An insured's email is also their username and the Insureds table's:
+    // it changes in one place, which keeps the three in step.
+    if u.email != email && u.role == ClientRole::Insured.as_str() {
+        return Err(ServiceError::Invalid(ParseError {
+            field: "email",
+            message: "An insured signs in with this email: change it on the Insureds page (✎ Edit email)."
+                .into(),
+        }));
+    }
     if u.email != email {
         changed.push(format!(
             "email {} → {}",
