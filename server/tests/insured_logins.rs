@@ -160,6 +160,18 @@ fn token_in(body: &str) -> String {
     body[at..at + 64].to_string()
 }
 
+/// Registers insured `id` with `email`, as `by`, expecting success.
+async fn register(
+    db: &DatabaseConnection,
+    by: &Actor,
+    id: i32,
+    email: &str,
+) -> insured_logins::Registered {
+    insured_logins::register(db, &mail(), by, &register_input(id, email), Utc::now())
+        .await
+        .unwrap()
+}
+
 fn register_input(insured_id: i32, email: &str) -> Registration {
     Registration {
         insured_id,
@@ -210,15 +222,7 @@ both_engines!(
         let before = footprint(&db, s.alpha.id).await;
         let mails_before = outbox(&db, s.alpha.id).await.len();
 
-        let done = insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(jane.id, " Jane.Smith@Example.CA "),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let done = register(&db, &broker, jane.id, " Jane.Smith@Example.CA ").await;
         assert_eq!(done.email, "Jane.Smith@example.ca");
         // The identifier is the insured's phone digits (free in alpha).
         let phone = jane.phone.clone().unwrap();
@@ -364,15 +368,7 @@ both_engines!(
         assert_eq!(footprint(&db, s.alpha.id).await, before);
 
         // The bakery registers; Jane can't have the same address, in any case.
-        insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(bakery.id, "orders@smithbakery.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        register(&db, &broker, bakery.id, "orders@smithbakery.ca").await;
         let before = footprint(&db, s.alpha.id).await;
         let (f, message) = field(
             insured_logins::register(
@@ -433,15 +429,7 @@ both_engines!(
         // The same address is free in the other organization.
         let bravo_broker = staff(&db, &s, true, StaffRole::UserAdministrator).await;
         let bravo_jane = insured_named(&db, s.bravo.id, "Jane Smith").await;
-        insured_logins::register(
-            &db,
-            &mail(),
-            &bravo_broker,
-            &register_input(bravo_jane.id, "orders@smithbakery.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        register(&db, &bravo_broker, bravo_jane.id, "orders@smithbakery.ca").await;
     }
 );
 
@@ -488,15 +476,7 @@ both_engines!(
             "DROP TRIGGER gh_fail"
         };
         db.execute_unprepared(drop).await.unwrap();
-        insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(jane.id, "jane@example.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        register(&db, &broker, jane.id, "jane@example.ca").await;
     }
 );
 
@@ -505,15 +485,7 @@ both_engines!(
     |db: DatabaseConnection| async move {
         let (s, broker) = setup(&db).await;
         let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
-        let done = insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(jane.id, "jane@example.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let done = register(&db, &broker, jane.id, "jane@example.ca").await;
         let token = token_in(&outbox(&db, s.alpha.id).await.last().unwrap().body);
         set_password(&db, &token).await.unwrap();
         let session = sign_in(&db, &done.identifier, "jane@example.ca", NEW_PASSWORD)
@@ -589,15 +561,7 @@ both_engines!(
             Err(ServiceError::Invalid(_))
         ));
         let bakery = insured_named(&db, s.alpha.id, "Smith & Daughters Pâtisserie Ltd.").await;
-        insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(bakery.id, "orders@smithbakery.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        register(&db, &broker, bakery.id, "orders@smithbakery.ca").await;
         let before = footprint(&db, s.alpha.id).await;
         assert!(matches!(
             insured_logins::change_email(
@@ -620,15 +584,7 @@ both_engines!(
     |db: DatabaseConnection| async move {
         let (s, broker) = setup(&db).await;
         let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
-        let done = insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(jane.id, "jane@exmaple.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let done = register(&db, &broker, jane.id, "jane@exmaple.ca").await;
         let mistyped = token_in(&outbox(&db, s.alpha.id).await.last().unwrap().body);
 
         insured_logins::change_email(
@@ -668,15 +624,7 @@ both_engines!(
     |db: DatabaseConnection| async move {
         let (s, broker) = setup(&db).await;
         let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
-        let done = insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(jane.id, "jane@example.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let done = register(&db, &broker, jane.id, "jane@example.ca").await;
         let admin = user::Entity::find()
             .filter(user::Column::OrganizationId.eq(s.alpha.id))
             .filter(user::Column::Username.eq(s.alpha_admin.as_str()))
@@ -756,15 +704,7 @@ both_engines!(
         ));
         assert_eq!(footprint(&db, s.alpha.id).await, before);
 
-        let done = insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(jane.id, "jane@example.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let done = register(&db, &broker, jane.id, "jane@example.ca").await;
         // Before she chose a password, the link is a new welcome link (and
         // the first one stops working: the newest wins).
         let first = token_in(&outbox(&db, s.alpha.id).await.last().unwrap().body);
@@ -796,15 +736,7 @@ both_engines!(
     |db: DatabaseConnection| async move {
         let (s, broker) = setup(&db).await;
         let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
-        insured_logins::register(
-            &db,
-            &mail(),
-            &broker,
-            &register_input(jane.id, "jane@example.ca"),
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        register(&db, &broker, jane.id, "jane@example.ca").await;
         let bakery = insured_named(&db, s.alpha.id, "Smith & Daughters Pâtisserie Ltd.").await;
         let before = footprint(&db, s.alpha.id).await;
         let bravo_before = footprint(&db, s.bravo.id).await;
