@@ -176,6 +176,7 @@ pub async fn import(
     db: &DatabaseConnection,
     org: &str,
     paths: &[std::path::PathBuf],
+    documents: std::sync::Arc<app::server::state::FileSettings>,
 ) -> Result<String, String> {
     use app::server::services::imports::{self, Import, Importer, Source, MAX_FILE_BYTES};
     use std::io::Read;
@@ -213,7 +214,8 @@ pub async fn import(
     };
     let run = Import::start(db, importer, Source::CommandLine, chrono::Utc::now())
         .await
-        .map_err(describe_error)?;
+        .map_err(describe_error)?
+        .storing_documents_in(documents);
     let run_id = run.run_id;
     println!(
         "Importing {} file(s) into {} ({}), import {run_id}:",

@@ -37,6 +37,8 @@ type Seen = HashMap<PathBuf, (u64, Option<SystemTime>)>;
 pub struct Watcher {
     seen: Seen,
     unknown_reported: HashSet<String>,
+    /// Where embedded documents are stored as eDocs.
+    documents: Option<std::sync::Arc<app::server::state::FileSettings>>,
 }
 
 /// What one look did.
@@ -49,6 +51,15 @@ pub struct Look {
 }
 
 impl Watcher {
+    /// A watcher that stores the documents downloads embed as eDocs in
+    /// `files`.
+    pub fn storing_documents_in(files: std::sync::Arc<app::server::state::FileSettings>) -> Self {
+        Self {
+            documents: Some(files),
+            ..Self::default()
+        }
+    }
+
     /// Looks once at every organization's folder under `dir`.
     pub async fn look(&mut self, db: &DatabaseConnection, dir: &Path) -> Look {
         let mut look = Look::default();
@@ -130,7 +141,7 @@ impl Watcher {
         files: Vec<PathBuf>,
         look: &mut Look,
     ) -> Result<(), String> {
-        let run = Import::start(
+        let mut run = Import::start(
             db,
             Importer::Operator { organization_id },
             Source::WatchedFolder,
@@ -138,6 +149,9 @@ impl Watcher {
         )
         .await
         .map_err(|e| e.to_string())?;
+        if let Some(files) = &self.documents {
+            run = run.storing_documents_in(files.clone());
+        }
         for path in files {
             let name = path
                 .file_name()
@@ -266,9 +280,10 @@ pub async fn run(
     db: DatabaseConnection,
     dir: PathBuf,
     every: Duration,
+    files: std::sync::Arc<app::server::state::FileSettings>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut watcher = Watcher::default();
+    let mut watcher = Watcher::storing_documents_in(files);
     loop {
         let look = watcher.look(&db, &dir).await;
         if !look.imported.is_empty() || !look.rejected.is_empty() {

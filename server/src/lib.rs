@@ -57,11 +57,16 @@ pub fn state(config: &config::Config, db: DatabaseConnection) -> AppState {
             from: config.smtp_from.clone(),
             ..MailSettings::new(config.public_url.clone(), config.dev_mailbox)
         }),
-        files: Arc::new(FileSettings {
-            dir: config.data_dir.join("documents"),
-            max_upload_bytes: config.max_upload_bytes,
-            account_quota_bytes: config.account_quota_bytes,
-        }),
+        files: Arc::new(file_settings(config)),
+    }
+}
+
+/// Where documents are stored, and their limits, for a configuration.
+pub fn file_settings(config: &config::Config) -> FileSettings {
+    FileSettings {
+        dir: config.data_dir.join("documents"),
+        max_upload_bytes: config.max_upload_bytes,
+        account_quota_bytes: config.account_quota_bytes,
     }
 }
 

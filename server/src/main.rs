@@ -66,7 +66,9 @@ async fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Import { org, paths } => match open(&config).await {
-            Ok((db, _)) => cli::import(&db, &org, &paths).await,
+            Ok((db, _)) => {
+                cli::import(&db, &org, &paths, server::file_settings(&config).into()).await
+            }
             Err(e) => Err(e),
         },
         Command::Serve => match open(&config).await {
@@ -134,6 +136,7 @@ async fn serve(config: &Config, state: app::server::state::AppState) -> Result<(
             state.db.clone(),
             dir,
             config.import_poll,
+            state.files.clone(),
             stopping.clone(),
         ))
     });

@@ -1612,7 +1612,7 @@ async fn revoked_rights_stop_the_very_next_request_of_the_same_session(engine: E
     assert_eq!(update("Gate log (edited)").await.status(), StatusCode::OK);
     let edited = document_row(&app, report).await.unwrap();
     assert_eq!(edited.title, "Gate log (edited)");
-    assert_eq!(edited.modified_by_user_id, clerk);
+    assert_eq!(edited.modified_by_user_id, Some(clerk));
 
     // The Account Manager revokes can_modify (keeping can_delete).
     set_rights(&[("can_delete", "on")]).await;
@@ -1837,9 +1837,9 @@ async fn the_documents_list_names_who_created_and_changed_each_document(engine: 
     )
     .await;
     let row = document_row(&app, night).await.unwrap();
-    assert_eq!(row.created_by_user_id, admin.id);
+    assert_eq!(row.created_by_user_id, Some(admin.id));
     assert_eq!(row.created_for_user_id, Some(manager_row.id));
-    assert_eq!(row.client_account_id, one);
+    assert_eq!(row.client_account_id, Some(one));
 
     // The Account Manager's list and the staff list say the same.
     let staff = session_cookie(
@@ -1913,7 +1913,7 @@ async fn a_pdf_is_stored_under_a_generated_name_and_downloads_as_an_attachment(e
     );
     assert_eq!(row.business_purpose.as_deref(), Some("Annual renewal"));
     assert_eq!(row.document_type.as_deref(), Some("Certificate"));
-    assert_eq!(row.client_account_id, one);
+    assert_eq!(row.client_account_id, Some(one));
 
     // Its Account Manager downloads it.
     let res = download(&app, doc, Some(&manager)).await;
@@ -1933,7 +1933,7 @@ async fn a_pdf_is_stored_under_a_generated_name_and_downloads_as_an_attachment(e
     own.file_name = "../../etc/passwd".into();
     let doc2 = uploaded(upload(&app, Some(&manager), &own).await).await;
     let row2 = document_row(&app, doc2).await.unwrap();
-    assert_eq!(row2.client_account_id, one);
+    assert_eq!(row2.client_account_id, Some(one));
     assert_eq!(row2.file_name.as_deref(), Some("passwd.pdf"));
     let files = stored_files(&app);
     assert_eq!(files.len(), 2);

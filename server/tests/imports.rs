@@ -49,9 +49,16 @@ async fn import(
     by: &Actor,
     files: Vec<(String, Vec<u8>)>,
 ) -> ImportReportView {
-    imports::import_all(db, Importer::Staff(by), Source::Upload, files, Utc::now())
-        .await
-        .unwrap()
+    imports::import_all(
+        db,
+        Importer::Staff(by),
+        Source::Upload,
+        None,
+        files,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
 }
 
 async fn insureds(db: &DatabaseConnection, org_id: i32) -> Vec<insured::Model> {
@@ -394,6 +401,7 @@ both_engines!(
                 &db,
                 Importer::Staff(&by),
                 Source::Upload,
+                None,
                 files.clone(),
                 Utc::now()
             ),
@@ -401,6 +409,7 @@ both_engines!(
                 &db,
                 Importer::Staff(&by),
                 Source::WatchedFolder,
+                None,
                 files.clone(),
                 Utc::now()
             ),

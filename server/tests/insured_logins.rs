@@ -83,6 +83,7 @@ async fn setup(db: &DatabaseConnection) -> (Seed, Actor) {
             db,
             Importer::Staff(by),
             Source::Upload,
+            None,
             vec![
                 fixture("auto-jane-smith.xml"),
                 fixture("commercial-smith-bakery.xml"),

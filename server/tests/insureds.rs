@@ -63,9 +63,16 @@ async fn actor(db: &DatabaseConnection, org_id: i32, username: &str) -> Actor {
 }
 
 async fn import(db: &DatabaseConnection, by: &Actor, files: Vec<(String, Vec<u8>)>) {
-    imports::import_all(db, Importer::Staff(by), Source::Upload, files, Utc::now())
-        .await
-        .unwrap();
+    imports::import_all(
+        db,
+        Importer::Staff(by),
+        Source::Upload,
+        None,
+        files,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
 }
 
 /// The same generated book for both organizations.

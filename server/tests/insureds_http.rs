@@ -71,6 +71,7 @@ async fn every_insureds_endpoint_answers_each_kind_of_caller(engine: Engine) {
         &app.db,
         Importer::Staff(&by),
         Source::Upload,
+        None,
         vec![fixture("several-policies.xml")],
         chrono::Utc::now(),
     )

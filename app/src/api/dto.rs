@@ -350,6 +350,68 @@ pub struct DocumentView {
     pub modified_at: String,
 }
 
+/// One eDoc of an insured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdocView {
+    /// Its id (the download is `/documents/{id}/file`).
+    pub id: i32,
+    /// The issue date (YYYY-MM-DD).
+    pub issue_date: String,
+    /// The business purpose's label ("Renewal").
+    pub business_purpose: String,
+    /// The document type's label ("Liability slip / pink card").
+    pub document_type: String,
+    /// The file name it is offered under.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub size_bytes: i64,
+    /// The policy it is about, when one.
+    pub policy_id: Option<i32>,
+    /// That policy's number.
+    pub policy_number: Option<String>,
+    /// Who added it, or "Import 12" for one embedded in a download.
+    pub added_by: String,
+    /// When (RFC 3339).
+    pub added_at: String,
+}
+
+/// A policy an eDoc may be about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdocPolicyView {
+    /// Its id.
+    pub id: i32,
+    /// Its number.
+    pub policy_number: String,
+    /// Its line of business as downloaded.
+    pub line_of_business: String,
+}
+
+/// An insured's eDocs and what the actor may do with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdocsView {
+    /// The insured.
+    pub insured_id: i32,
+    /// Their name.
+    pub insured_name: String,
+    /// The newest eDocs first (at most [`Self::MAX_SHOWN`]).
+    pub edocs: Vec<EdocView>,
+    /// How many eDocs the insured has in all (with the filter).
+    pub total: u64,
+    /// The insured's policies, for the policy choice and filter.
+    pub policies: Vec<EdocPolicyView>,
+    /// May add eDocs.
+    pub can_add: bool,
+    /// May delete eDocs.
+    pub can_delete: bool,
+    /// The upload size limit in bytes.
+    pub max_upload_bytes: u64,
+}
+
+impl EdocsView {
+    /// eDocs listed at once: an insured has a few per policy and term.
+    pub const MAX_SHOWN: u64 = 200;
+}
+
 /// A client account's documents and what the actor may do with them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentsView {
@@ -616,6 +678,9 @@ pub struct ImportTotalsView {
     pub unchanged: u32,
     /// Files rejected.
     pub rejected: u32,
+    /// eDocs added from documents embedded in the downloads.
+    #[serde(default)]
+    pub edocs: u32,
 }
 
 /// What an import did with one policy.

@@ -165,3 +165,39 @@ pub async fn send_insured_reset(insured: i32) -> Result<String, AppError> {
             }),
     )
 }
+
+/// The eDocs of `insured`, newest first (only those about `policy` when
+/// given), with the insured's policies. (The PDF itself travels through
+/// `/documents/upload` and `/documents/{id}/file`, see `server::files`.)
+#[server(endpoint = "insured_edocs")]
+pub async fn insured_edocs(
+    insured: i32,
+    policy: Option<i32>,
+) -> Result<crate::api::dto::EdocsView, AppError> {
+    use crate::server::{request::RequestContext, services::edocs};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    ctx.finish(
+        edocs::list(
+            &ctx.state.db,
+            &actor,
+            Some(insured),
+            policy,
+            &ctx.state.files,
+        )
+        .await,
+    )
+}
+
+/// Deletes an eDoc (and its file).
+#[server(endpoint = "delete_edoc")]
+pub async fn delete_edoc(id: i32) -> Result<String, AppError> {
+    use crate::server::{request::RequestContext, services::documents};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.signed_in().await?;
+    ctx.finish(
+        documents::delete(&ctx.state.db, &actor, id, &ctx.state.files, ctx.now())
+            .await
+            .map(|()| "eDoc deleted.".to_string()),
+    )
+}

@@ -64,26 +64,7 @@ impl PdfDetails {
         business_purpose: &str,
         document_type: &str,
     ) -> Result<Self, ParseError> {
-        let bad_date = || ParseError::new("issue_date", "Enter the issue date as YYYY-MM-DD.");
-        let mut parts = issue_date.trim().splitn(3, '-');
-        let mut next = |len: usize| {
-            parts
-                .next()
-                .filter(|p| p.len() == len && p.chars().all(|c| c.is_ascii_digit()))
-                .and_then(|p| p.parse::<u32>().ok())
-                .ok_or_else(bad_date)
-        };
-        let (y, m, d) = (next(4)?, next(2)?, next(2)?);
-        let days_in_month = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-            2 => 28,
-            _ => return Err(bad_date()),
-        };
-        if !(1900..=2200).contains(&y) || d == 0 || d > days_in_month {
-            return Err(bad_date());
-        }
+        let (y, m, d) = parse_issue_date(issue_date)?;
         let text = |field: &'static str, label: &str, v: &str, max: usize| {
             let v = without_format_controls(v);
             let v = v.trim();
@@ -99,7 +80,7 @@ impl PdfDetails {
             Ok(v.to_string())
         };
         Ok(Self {
-            issue_date: (y as i32, m, d),
+            issue_date: (y, m, d),
             business_purpose: text(
                 "business_purpose",
                 "business purpose",
@@ -109,6 +90,32 @@ impl PdfDetails {
             document_type: text("document_type", "document type", document_type, 100)?,
         })
     }
+}
+
+/// An issue date typed as `YYYY-MM-DD` (what a date input sends), between
+/// 1900 and 2200.
+pub fn parse_issue_date(issue_date: &str) -> Result<(i32, u32, u32), ParseError> {
+    let bad_date = || ParseError::new("issue_date", "Enter the issue date as YYYY-MM-DD.");
+    let mut parts = issue_date.trim().splitn(3, '-');
+    let mut next = |len: usize| {
+        parts
+            .next()
+            .filter(|p| p.len() == len && p.chars().all(|c| c.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+            .ok_or_else(bad_date)
+    };
+    let (y, m, d) = (next(4)?, next(2)?, next(2)?);
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => return Err(bad_date()),
+    };
+    if !(1900..=2200).contains(&y) || d == 0 || d > days_in_month {
+        return Err(bad_date());
+    }
+    Ok((y as i32, m, d))
 }
 
 /// Whether `c` is an invisible formatting character that changes how the

@@ -8,6 +8,7 @@
 mod account;
 pub mod audit_action;
 pub mod document;
+pub mod edoc;
 mod email;
 mod identifier;
 pub mod insured;

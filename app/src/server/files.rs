@@ -2,7 +2,9 @@
 //! file should stream rather than travel as a server function's argument.
 //!
 //! * `POST /documents/upload` (multipart: `account` for staff, `issue_date`,
-//!   `business_purpose`, `document_type`, `file`, optional `return_to`). The
+//!   `business_purpose`, `document_type`, `file`, optional `return_to`; or,
+//!   for an insured's eDoc, `insured` and optionally `policy` instead of
+//!   `account`, with the purpose and type as codes of `domain::edoc`). The
 //!   file streams to a temporary file in the documents directory; the upload
 //!   is refused as soon as it passes the size limit, and unless it starts
 //!   with `%PDF-`. Only then is it renamed to a generated name and recorded.
@@ -14,11 +16,17 @@
 
 use crate::{
     components::upload::human_size,
-    domain::document::{display_file_name, PdfDetails},
+    domain::{
+        document::{display_file_name, PdfDetails},
+        edoc::EdocDetails,
+    },
     error::AppError,
     server::{
         request::{status_of, RequestContext},
-        services::documents::{self, StoredPdf},
+        services::{
+            documents::{self, StoredPdf},
+            edocs,
+        },
         state::AppState,
     },
 };
@@ -80,6 +88,8 @@ impl Drop for TempFile {
 #[derive(Default)]
 struct UploadForm {
     account: Option<i32>,
+    insured: Option<i32>,
+    policy: Option<i32>,
     issue_date: String,
     business_purpose: String,
     document_type: String,
@@ -259,6 +269,16 @@ async fn receive(
                 "account" => {
                     form.account = Some(text.trim().parse().map_err(|_| AppError::NotFound)?)
                 }
+                "insured" => {
+                    form.insured = Some(text.trim().parse().map_err(|_| AppError::NotFound)?)
+                }
+                // "Not about one policy" is sent as an empty choice.
+                "policy" if text.trim().is_empty() => form.policy = None,
+                "policy" => {
+                    form.policy = Some(text.trim().parse().map_err(|_| {
+                        refuse(Some("policy"), "Choose one of this insured's policies.")
+                    })?)
+                }
                 "issue_date" => form.issue_date = text,
                 "business_purpose" => form.business_purpose = text,
                 "document_type" => form.document_type = text,
@@ -267,11 +287,32 @@ async fn receive(
             }
         }
     }
-    let details = PdfDetails::parse(
-        &form.issue_date,
-        &form.business_purpose,
-        &form.document_type,
-    )?;
+    // The details are checked before the file is kept: an eDoc's against
+    // the code lists, an account document's as free text.
+    enum Details {
+        Account(PdfDetails),
+        Edoc(i32, EdocDetails),
+    }
+    let details = match form.insured {
+        Some(insured) => {
+            let today = ctx.now().date_naive();
+            use chrono::Datelike;
+            Details::Edoc(
+                insured,
+                EdocDetails::parse(
+                    &form.issue_date,
+                    &form.business_purpose,
+                    &form.document_type,
+                    (today.year(), today.month(), today.day()),
+                )?,
+            )
+        }
+        None => Details::Account(PdfDetails::parse(
+            &form.issue_date,
+            &form.business_purpose,
+            &form.document_type,
+        )?),
+    };
     let Some((shown, path, size)) = form.file.clone() else {
         return Err(refuse(Some("file"), "Choose a PDF file to upload."));
     };
@@ -280,20 +321,38 @@ async fn receive(
         .await
         .map_err(|e| crate::server::error::internal(&e))?;
     temp.renamed(state.files.dir.join(&stored_name));
-    let id = documents::add_pdf(
-        &state.db,
-        &actor,
-        form.account,
-        &details,
-        &StoredPdf {
-            file_name: shown,
-            stored_name,
-            size_bytes: size as i64,
-        },
-        state.files.account_quota_bytes,
-        ctx.now(),
-    )
-    .await?;
+    let stored = StoredPdf {
+        file_name: shown,
+        stored_name,
+        size_bytes: size as i64,
+    };
+    let id = match details {
+        Details::Account(details) => {
+            documents::add_pdf(
+                &state.db,
+                &actor,
+                form.account,
+                &details,
+                &stored,
+                state.files.account_quota_bytes,
+                ctx.now(),
+            )
+            .await?
+        }
+        Details::Edoc(insured, details) => {
+            edocs::add(
+                &state.db,
+                &actor,
+                insured,
+                form.policy,
+                &details,
+                &stored,
+                state.files.account_quota_bytes,
+                ctx.now(),
+            )
+            .await?
+        }
+    };
     temp.keep();
     Ok(id)
 }
@@ -313,6 +372,8 @@ fn leak_name(name: &str) -> &'static str {
         "business_purpose",
         "document_type",
         "account",
+        "insured",
+        "policy",
         "return_to",
     ]
     .into_iter()

@@ -23,6 +23,8 @@ pub struct Model {
     pub updated: i32,
     pub unchanged: i32,
     pub rejected: i32,
+    /// eDocs added from attachments embedded in the downloads.
+    pub edocs: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,13 @@
 //!
 //! A file is accepted whole or not at all: the first problem rejects it with
 //! a [`Rejection`] worded for a broker ("no policy number in policy 2").
+//!
+//! Documents a download embeds (`FileAttachmentInfo`: `AttachmentFilename`,
+//! base64 `AttachmentData`, `MIMEContentTypeCd`, and when given `IssueDt`,
+//! `BusinessPurposeTypeCd` and `AttachmentTypeCd` or `DocumentTypeCd`) come
+//! with the policy they sit in, or with the transaction's policy when they
+//! sit in the transaction itself. They become eDocs of the insured; one
+//! that can't be read is reported and skipped, it does not reject the file.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use quick_xml::{
@@ -32,6 +39,30 @@ const MAX_DEPTH: usize = 64;
 
 /// Longest text kept from any one element.
 const MAX_TEXT: usize = 1_000;
+
+/// Longest base64 text of one embedded document (the whole file is already
+/// capped by the import at 20 MB; this bounds a hand-made call too).
+const MAX_ATTACHMENT_TEXT: usize = 40 * 1024 * 1024;
+
+/// A document embedded in a download, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedDocument {
+    /// `AttachmentFilename`, as written (may be empty).
+    pub file_name: String,
+    /// The decoded bytes, or why they could not be read.
+    pub content: Result<Vec<u8>, String>,
+    /// `IssueDt`, else the transaction's date, else the policy's effective
+    /// date.
+    pub issue_date: NaiveDate,
+    /// `BusinessPurposeTypeCd` of the document or of its transaction, else
+    /// one the transaction implies (a cancellation is `XLC` …), as written.
+    pub business_purpose: String,
+    /// `AttachmentTypeCd` or `DocumentTypeCd`, as written (may be empty).
+    pub document_type: String,
+    /// Whether it is about this policy (false for a document of a
+    /// transaction with several policies: then it is the insured's).
+    pub about_policy: bool,
+}
 
 /// The insured of a transaction as the download gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -96,6 +127,8 @@ pub struct PolicyDownload {
     /// or midnight of the effective date when the download doesn't say:
     /// the later one is the newer download of a policy.
     pub produced_at: DateTime<Utc>,
+    /// Documents embedded with it.
+    pub documents: Vec<EmbeddedDocument>,
 }
 
 /// Why a file was not imported, in a broker's words.
@@ -265,6 +298,60 @@ struct PolicyBuilder {
     current_amt: String,
     full_amt: String,
     status: String,
+    documents: Vec<AttachmentBuilder>,
+}
+
+/// What is being read inside a `FileAttachmentInfo`.
+#[derive(Default)]
+struct AttachmentBuilder {
+    file_name: String,
+    data: String,
+    mime: String,
+    encoding: String,
+    issue_date: String,
+    purpose: String,
+    doc_type: String,
+    /// More base64 than [`MAX_ATTACHMENT_TEXT`].
+    too_long: bool,
+}
+
+impl AttachmentBuilder {
+    fn build(
+        self,
+        issue_fallback: NaiveDate,
+        purpose_fallback: &str,
+        about_policy: bool,
+    ) -> EmbeddedDocument {
+        use base64::Engine;
+        let content = if self.too_long {
+            Err("it is too large".to_string())
+        } else if !self.encoding.is_empty() && !self.encoding.eq_ignore_ascii_case("base64") {
+            Err(format!("its encoding {} is not base64", self.encoding))
+        } else if !self.mime.is_empty() && !self.mime.eq_ignore_ascii_case("application/pdf") {
+            Err(format!("it is {}, not a PDF", self.mime))
+        } else {
+            let compact: String = self.data.split_whitespace().collect();
+            if compact.is_empty() {
+                Err("it holds no data".to_string())
+            } else {
+                base64::engine::general_purpose::STANDARD
+                    .decode(compact.as_bytes())
+                    .map_err(|_| "its data is not valid base64".to_string())
+            }
+        };
+        EmbeddedDocument {
+            file_name: self.file_name,
+            content,
+            issue_date: parse_date(&self.issue_date).unwrap_or(issue_fallback),
+            business_purpose: if self.purpose.is_empty() {
+                purpose_fallback.to_string()
+            } else {
+                self.purpose
+            },
+            document_type: self.doc_type,
+            about_policy,
+        }
+    }
 }
 
 /// A transaction: the element holding an insured and policies.
@@ -274,6 +361,37 @@ struct Transaction {
     policies: Vec<PolicyBuilder>,
     produced_at: String,
     cancellation: bool,
+    /// Its element's local name (`PersAutoPolicyModRs` …).
+    name: String,
+    /// `BusinessPurposeTypeCd`, when it says.
+    purpose: String,
+    /// Documents embedded in the transaction itself.
+    documents: Vec<AttachmentBuilder>,
+}
+
+impl Transaction {
+    /// The business purpose of its documents: its own code, else the one
+    /// its kind implies.
+    fn purpose(&self) -> String {
+        if !self.purpose.is_empty() {
+            return self.purpose.clone();
+        }
+        let n = &self.name;
+        if self.cancellation {
+            "XLC"
+        } else if n.contains("Renew") {
+            "RWL"
+        } else if n.contains("Reinstate") {
+            "REI"
+        } else if n.contains("Mod") || n.contains("Chg") {
+            "PCH"
+        } else if n.contains("Add") || n.contains("New") {
+            "NBS"
+        } else {
+            ""
+        }
+        .to_string()
+    }
 }
 
 struct Parser<'a> {
@@ -285,6 +403,10 @@ struct Parser<'a> {
     transactions: Vec<Option<Transaction>>,
     insured: Option<(usize, InsuredBuilder)>,
     policy: Option<(usize, PolicyBuilder)>,
+    /// The embedded document being read, and whether it sits in a policy.
+    attachment: Option<(usize, AttachmentBuilder, bool)>,
+    /// Inside an `AttachmentData`: its text goes to the attachment.
+    in_attachment_data: bool,
     text_buf: String,
     out: Vec<PolicyDownload>,
     policies_seen: usize,
@@ -305,6 +427,8 @@ impl<'a> Parser<'a> {
             transactions: Vec::new(),
             insured: None,
             policy: None,
+            attachment: None,
+            in_attachment_data: false,
             text_buf: String::new(),
             out: Vec::new(),
             policies_seen: 0,
@@ -392,6 +516,16 @@ impl<'a> Parser<'a> {
     }
 
     fn push_text(&mut self, s: &str) {
+        if self.in_attachment_data {
+            if let Some((_, a, _)) = self.attachment.as_mut() {
+                if a.data.len() + s.len() <= MAX_ATTACHMENT_TEXT {
+                    a.data.push_str(s);
+                } else {
+                    a.too_long = true;
+                }
+            }
+            return;
+        }
         if self.text_buf.len() + s.len() <= MAX_TEXT {
             self.text_buf.push_str(s);
         } else if !s.trim().is_empty() {
@@ -408,6 +542,14 @@ impl<'a> Parser<'a> {
             }
             "PersPolicy" | "CommlPolicy" if self.policy.is_none() && self.insured.is_none() => {
                 self.policy = Some((depth, PolicyBuilder::default()));
+            }
+            "FileAttachmentInfo" if self.attachment.is_none() && self.insured.is_none() => {
+                self.attachment =
+                    Some((depth, AttachmentBuilder::default(), self.policy.is_some()));
+            }
+            "AttachmentData" => {
+                self.in_attachment_data =
+                    matches!(&self.attachment, Some((start, _, _)) if depth == *start + 1);
             }
             "Addr" => {
                 if let Some((_, b)) = self.insured.as_mut() {
@@ -434,6 +576,11 @@ impl<'a> Parser<'a> {
     }
 
     fn close(&mut self) -> Result<(), Rejection> {
+        if std::mem::take(&mut self.in_attachment_data) {
+            // The base64 went to the attachment, not to `text_buf`.
+            self.path.pop();
+            return Ok(());
+        }
         if std::mem::take(&mut self.overflow) {
             return Err(Rejection::NotCsio(
                 "a value in it is longer than 1,000 characters",
@@ -497,10 +644,46 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        // The transaction's own date.
+        // Leaves of an embedded document.
+        if let Some((start, a, _)) = self.attachment.as_mut() {
+            if depth > *start {
+                let set = |slot: &mut String| {
+                    if slot.is_empty() {
+                        *slot = text.clone();
+                    }
+                };
+                match name.as_str() {
+                    "AttachmentFilename" => set(&mut a.file_name),
+                    "MIMEContentTypeCd" => set(&mut a.mime),
+                    "MIMEEncodingTypeCd" => set(&mut a.encoding),
+                    "IssueDt" => set(&mut a.issue_date),
+                    "BusinessPurposeTypeCd" => set(&mut a.purpose),
+                    "AttachmentTypeCd" | "DocumentTypeCd" => set(&mut a.doc_type),
+                    _ => {}
+                }
+            }
+        }
+        // The transaction's own date and purpose.
         if name == "TransactionRequestDt" && depth >= 1 {
             let slot = self.transactions[depth - 1].get_or_insert_with(Transaction::default);
             slot.produced_at = text.clone();
+        }
+        if name == "BusinessPurposeTypeCd" && depth >= 1 && self.attachment.is_none() {
+            let slot = self.transactions[depth - 1].get_or_insert_with(Transaction::default);
+            slot.purpose = text.clone();
+        }
+        // Closing an embedded document hands it to its policy, or to the
+        // transaction it sits in directly.
+        if matches!(&self.attachment, Some((start, _, _)) if *start == depth) {
+            let (_, a, in_policy) = self.attachment.take().expect("checked");
+            if in_policy {
+                if let Some((_, p)) = self.policy.as_mut() {
+                    p.documents.push(a);
+                }
+            } else if depth >= 1 {
+                let slot = self.transactions[depth - 1].get_or_insert_with(Transaction::default);
+                slot.documents.push(a);
+            }
         }
 
         // Closing the insured or a policy hands it to its transaction.
@@ -528,14 +711,18 @@ impl<'a> Parser<'a> {
         // Closing a transaction emits its policies.
         if let Some(mut t) = self.transactions[depth].take() {
             t.cancellation = name.contains("Cancel");
+            t.name = name.clone();
             self.emit(t)?;
         }
         self.path.pop();
         Ok(())
     }
 
-    fn emit(&mut self, t: Transaction) -> Result<(), Rejection> {
-        for p in t.policies {
+    fn emit(&mut self, mut t: Transaction) -> Result<(), Rejection> {
+        let purpose = t.purpose();
+        let alone = t.policies.len() == 1;
+        let mut own_documents = std::mem::take(&mut t.documents);
+        for mut p in std::mem::take(&mut t.policies) {
             let number = self.out.len() + 1;
             let problem = |problem: String| Rejection::Policy { number, problem };
             let Some(insured) = t.insured.clone() else {
@@ -627,6 +814,18 @@ impl<'a> Parser<'a> {
                     "a policy number, carrier code, name or address too long to keep".into(),
                 ));
             }
+            // The transaction's own documents go with its first policy;
+            // about it only when it is the transaction's one policy.
+            let issued = produced_at.date_naive();
+            let mut documents: Vec<EmbeddedDocument> = std::mem::take(&mut p.documents)
+                .into_iter()
+                .map(|a| a.build(issued, &purpose, true))
+                .collect();
+            documents.extend(
+                std::mem::take(&mut own_documents)
+                    .into_iter()
+                    .map(|a| a.build(issued, &purpose, alone)),
+            );
             self.out.push(PolicyDownload {
                 insured,
                 carrier_code: p.company,
@@ -637,6 +836,7 @@ impl<'a> Parser<'a> {
                 status,
                 premium_cents,
                 produced_at,
+                documents,
             });
         }
         Ok(())

@@ -471,6 +471,7 @@ pub fn policy(shape: &SetShape, j: u64) -> PolicyDownload {
             .and_hms_opt(9, 0, 0)
             .expect("time")
             .and_utc(),
+        documents: Vec::new(),
     }
 }
 

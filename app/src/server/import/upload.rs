@@ -190,7 +190,8 @@ async fn read_files(
                 *import = Some(
                     Import::resume(db, actor, id)
                         .await
-                        .map_err(|e| ctx.fail(e.into()))?,
+                        .map_err(|e| ctx.fail(e.into()))?
+                        .storing_documents_in(state.files.clone()),
                 );
             }
             "files" => {
@@ -202,7 +203,8 @@ async fn read_files(
                     *import = Some(
                         Import::start(db, Importer::Staff(actor), Source::Upload, ctx.now())
                             .await
-                            .map_err(|e| ctx.fail(e.into()))?,
+                            .map_err(|e| ctx.fail(e.into()))?
+                            .storing_documents_in(state.files.clone()),
                     );
                 }
                 let run = import.as_ref().expect("set above");

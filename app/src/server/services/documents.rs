@@ -8,16 +8,22 @@
 //! them from their Account Manager; staff and Account Managers have both).
 //! The PDF bytes live in [`FileSettings::dir`] under generated names; this
 //! module only records them (see `server::files` for the streaming).
+//!
+//! The same rows hold insureds' eDocs (`services::edocs`): one storage, one
+//! upload path and one check of who may see a document ([`find`]). Staff see
+//! every eDoc of their organization, an insured only their own; account
+//! users never see eDocs, and an insured never sees account documents.
 
 use crate::{
     api::dto::{DocumentView, DocumentsView},
     domain::document::{without_format_controls, PdfDetails, ReportInput},
+    domain::ClientRole,
     server::{
         auth::{actor::Principal, Actor},
         db::begin_write,
         entities::document,
         error::ServiceError,
-        services::{accounts, activity, audit},
+        services::{accounts, activity, audit, edocs},
         state::FileSettings,
     },
 };
@@ -46,6 +52,12 @@ pub async fn resolve_account<C: ConnectionTrait>(
             let id = requested.ok_or(ServiceError::NotFound)?;
             Ok(accounts::find_in_org(db, actor, id).await?.id)
         }
+        // An insured's account is only the frame of their login: they see
+        // their eDocs, never account documents.
+        Principal::Client {
+            role: ClientRole::Insured,
+            ..
+        } => Err(ServiceError::Forbidden),
         Principal::Client { account_id, .. } => match requested {
             Some(other) if other != account_id => Err(ServiceError::NotFound),
             _ => Ok(account_id),
@@ -53,18 +65,66 @@ pub async fn resolve_account<C: ConnectionTrait>(
     }
 }
 
-/// Document `id`, when the actor may see it; `NotFound` otherwise.
-async fn find<C: ConnectionTrait>(
+/// Whose a document is: a client account's, or an insured's (an eDoc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A client account's document.
+    Account(i32),
+    /// An insured's eDoc.
+    Insured(i32),
+}
+
+impl Owner {
+    /// The owner of a stored row.
+    fn of(doc: &document::Model) -> Option<Self> {
+        match (doc.client_account_id, doc.insured_id) {
+            (Some(a), None) => Some(Self::Account(a)),
+            (None, Some(i)) => Some(Self::Insured(i)),
+            _ => None,
+        }
+    }
+}
+
+/// Document `id`, when the actor may see it; `NotFound` otherwise. Staff
+/// see every document of their organization; an account's users their
+/// account's; an insured their own eDocs.
+pub(crate) async fn find<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: i32,
 ) -> Result<document::Model, ServiceError> {
-    let mut q = document::Entity::find_by_id(id)
-        .filter(document::Column::OrganizationId.eq(actor.organization_id));
-    if let Principal::Client { account_id, .. } = actor.principal {
-        q = q.filter(document::Column::ClientAccountId.eq(account_id));
+    let doc = document::Entity::find_by_id(id)
+        .filter(document::Column::OrganizationId.eq(actor.organization_id))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let owner = Owner::of(&doc).ok_or(ServiceError::NotFound)?;
+    let visible = match (actor.principal, owner) {
+        (Principal::Staff(_), _) => true,
+        (
+            Principal::Client {
+                role: ClientRole::Insured,
+                ..
+            },
+            Owner::Insured(insured),
+        ) => edocs::own_insured(db, actor)
+            .await?
+            .is_some_and(|own| own.id == insured),
+        (
+            Principal::Client {
+                role: ClientRole::Insured,
+                ..
+            },
+            Owner::Account(_),
+        ) => false,
+        (Principal::Client { account_id, .. }, Owner::Account(a)) => a == account_id,
+        (Principal::Client { .. }, Owner::Insured(_)) => false,
+    };
+    if visible {
+        Ok(doc)
+    } else {
+        Err(ServiceError::NotFound)
     }
-    q.one(db).await?.ok_or(ServiceError::NotFound)
 }
 
 /// Documents shown per page.
@@ -108,9 +168,9 @@ pub async fn list<C: ConnectionTrait>(
         .iter()
         .flat_map(|d| {
             [
-                Some(d.created_by_user_id),
+                d.created_by_user_id,
                 d.created_for_user_id,
-                Some(d.modified_by_user_id),
+                d.modified_by_user_id,
                 d.modified_for_user_id,
             ]
         })
@@ -124,16 +184,8 @@ pub async fn list<C: ConnectionTrait>(
             .map(|d| DocumentView {
                 id: d.id,
                 is_pdf: d.kind == PDF,
-                created_by: activity::who(
-                    &names,
-                    Some(d.created_by_user_id),
-                    d.created_for_user_id,
-                ),
-                modified_by: activity::who(
-                    &names,
-                    Some(d.modified_by_user_id),
-                    d.modified_for_user_id,
-                ),
+                created_by: activity::who(&names, d.created_by_user_id, d.created_for_user_id),
+                modified_by: activity::who(&names, d.modified_by_user_id, d.modified_for_user_id),
                 title: without_format_controls(&d.title),
                 body: d.body.unwrap_or_default(),
                 size_bytes: d.size_bytes,
@@ -147,7 +199,8 @@ pub async fn list<C: ConnectionTrait>(
         total,
         first_shown: newer + 1,
         older,
-        storage_used_bytes: storage_used(db, actor.organization_id, account_id).await?,
+        storage_used_bytes: storage_used(db, actor.organization_id, Owner::Account(account_id))
+            .await?,
         storage_quota_bytes: files.account_quota_bytes,
         can_add: true,
         can_modify: actor.can_modify,
@@ -156,7 +209,7 @@ pub async fn list<C: ConnectionTrait>(
     })
 }
 
-fn date(d: (i32, u32, u32)) -> Result<NaiveDate, ServiceError> {
+pub(crate) fn date(d: (i32, u32, u32)) -> Result<NaiveDate, ServiceError> {
     NaiveDate::from_ymd_opt(d.0, d.1, d.2).ok_or_else(|| {
         crate::domain::ParseError {
             field: "issue_date",
@@ -166,17 +219,25 @@ fn date(d: (i32, u32, u32)) -> Result<NaiveDate, ServiceError> {
     })
 }
 
-/// A new row, created and last modified by the actor at `now`.
-fn new_row(actor: &Actor, account_id: i32, now: DateTime<Utc>) -> document::ActiveModel {
+/// A new row of `owner`, created and last modified by the actor at `now`.
+pub(crate) fn new_row(actor: &Actor, owner: Owner, now: DateTime<Utc>) -> document::ActiveModel {
     let (by, for_user) = actor.audit_ids();
     let by = by.unwrap_or(actor.user_id);
+    let (account, insured) = match owner {
+        Owner::Account(a) => (Some(a), None),
+        Owner::Insured(i) => (None, Some(i)),
+    };
     document::ActiveModel {
         organization_id: Set(actor.organization_id),
-        client_account_id: Set(account_id),
-        created_by_user_id: Set(by),
+        client_account_id: Set(account),
+        insured_id: Set(insured),
+        policy_id: Set(None),
+        import_run_id: Set(None),
+        sha256: Set(None),
+        created_by_user_id: Set(Some(by)),
         created_for_user_id: Set(for_user),
         created_at: Set(now),
-        modified_by_user_id: Set(by),
+        modified_by_user_id: Set(Some(by)),
         modified_for_user_id: Set(for_user),
         modified_at: Set(now),
         ..Default::default()
@@ -193,7 +254,7 @@ pub async fn add_report(
 ) -> Result<i32, ServiceError> {
     let txn = begin_write(db).await?;
     let account_id = resolve_account(&txn, actor, account).await?;
-    let mut row = new_row(actor, account_id, now);
+    let mut row = new_row(actor, Owner::Account(account_id), now);
     row.kind = Set(REPORT.into());
     row.title = Set(input.title.clone());
     row.body = Set(Some(input.body.clone()));
@@ -244,9 +305,16 @@ pub async fn add_pdf(
     let txn = begin_write(db).await?;
     let account_id = resolve_account(&txn, actor, account).await?;
     if let Some(quota) = quota_bytes {
-        check_quota(&txn, actor, account_id, file.size_bytes, quota).await?;
+        check_quota(
+            &txn,
+            actor,
+            Owner::Account(account_id),
+            file.size_bytes,
+            quota,
+        )
+        .await?;
     }
-    let mut row = new_row(actor, account_id, now);
+    let mut row = new_row(actor, Owner::Account(account_id), now);
     row.kind = Set(PDF.into());
     row.title = Set(file.file_name.clone());
     row.body = Set(None);
@@ -273,11 +341,11 @@ pub async fn add_pdf(
     Ok(doc.id)
 }
 
-/// The bytes the PDFs of account `account_id` take.
+/// The bytes the PDFs of `owner` take.
 pub async fn storage_used<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
-    account_id: i32,
+    owner: Owner,
 ) -> Result<u64, ServiceError> {
     // SUM of a bigint is a numeric on PostgreSQL: cast it back.
     let used: Option<i64> = document::Entity::find()
@@ -295,31 +363,44 @@ pub async fn storage_used<C: ConnectionTrait>(
             "used",
         )
         .filter(document::Column::OrganizationId.eq(organization_id))
-        .filter(document::Column::ClientAccountId.eq(account_id))
+        .filter(match owner {
+            Owner::Account(a) => document::Column::ClientAccountId.eq(a),
+            Owner::Insured(i) => document::Column::InsuredId.eq(i),
+        })
         .into_tuple()
         .one(db)
         .await?;
     Ok(used.unwrap_or(0).max(0) as u64)
 }
 
-/// Refuses a file of `size` bytes that would take the account past `quota`.
-/// Runs in the upload's write transaction; on PostgreSQL the account's row
+/// Refuses a file of `size` bytes that would take `owner` past `quota`.
+/// Runs in the upload's write transaction; on PostgreSQL the owner's row
 /// is locked first so two uploads at once can't both squeeze in (SQLite's
 /// write transaction already runs them one after the other).
-async fn check_quota<C: ConnectionTrait>(
+pub(crate) async fn check_quota<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
-    account_id: i32,
+    owner: Owner,
     size: i64,
     quota: u64,
 ) -> Result<(), ServiceError> {
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        crate::server::entities::client_account::Entity::find_by_id(account_id)
-            .lock_exclusive()
-            .one(txn)
-            .await?;
+        match owner {
+            Owner::Account(a) => {
+                crate::server::entities::client_account::Entity::find_by_id(a)
+                    .lock_exclusive()
+                    .one(txn)
+                    .await?;
+            }
+            Owner::Insured(i) => {
+                crate::server::entities::insured::Entity::find_by_id(i)
+                    .lock_exclusive()
+                    .one(txn)
+                    .await?;
+            }
+        }
     }
-    let used = storage_used(txn, actor.organization_id, account_id).await?;
+    let used = storage_used(txn, actor.organization_id, owner).await?;
     if used.saturating_add(size.max(0) as u64) <= quota {
         return Ok(());
     }
@@ -327,9 +408,17 @@ async fn check_quota<C: ConnectionTrait>(
     Err(crate::domain::ParseError::new(
         "file",
         format!(
-            "This account's documents already take {} of its {} of storage, so this file does not fit. \
+            "{} already take {} of {} {} of storage, so this file does not fit. \
              Delete documents that are no longer needed, or ask your administrator for more room.",
+            match owner {
+                Owner::Account(_) => "This account's documents",
+                Owner::Insured(_) => "This insured's eDocs",
+            },
             size(used),
+            match owner {
+                Owner::Account(_) => "its",
+                Owner::Insured(_) => "their",
+            },
             size(quota)
         ),
     )
@@ -348,7 +437,8 @@ async fn find_to_change<C: ConnectionTrait>(
     if !actor.can_modify {
         return Err(ServiceError::Forbidden);
     }
-    if doc.kind != kind {
+    // An eDoc's purpose and type are codes: not edited as free text here.
+    if doc.kind != kind || doc.insured_id.is_some() {
         return Err(ServiceError::NotFound);
     }
     Ok(doc)
@@ -357,7 +447,7 @@ async fn find_to_change<C: ConnectionTrait>(
 /// Records on `row` that the actor changed it at `now`.
 fn changed_by(row: &mut document::ActiveModel, actor: &Actor, now: DateTime<Utc>) {
     let (by, for_user) = actor.audit_ids();
-    row.modified_by_user_id = Set(by.unwrap_or(actor.user_id));
+    row.modified_by_user_id = Set(Some(by.unwrap_or(actor.user_id)));
     row.modified_for_user_id = Set(for_user);
     row.modified_at = Set(now);
 }
@@ -434,6 +524,10 @@ pub async fn delete(
     if !actor.can_delete {
         return Err(ServiceError::Forbidden);
     }
+    // eDocs are the brokerage's to remove: staff who manage clients.
+    if doc.insured_id.is_some() {
+        actor.require_account_manager_staff()?;
+    }
     // Two deletes at once: only the one that removed the row records it.
     if document::Entity::delete_by_id(doc.id)
         .exec(&txn)
@@ -448,12 +542,17 @@ pub async fn delete(
         actor,
         audit::action::DOCUMENT_DELETED,
         None,
-        format!(
-            "{} {id} \"{}\" deleted from client account {}",
-            if doc.kind == PDF { "PDF" } else { "report" },
-            doc.title,
-            doc.client_account_id
-        ),
+        match (doc.client_account_id, doc.insured_id) {
+            (_, Some(insured)) => {
+                format!("eDoc {id} \"{}\" deleted from insured {insured}", doc.title)
+            }
+            (account, None) => format!(
+                "{} {id} \"{}\" deleted from client account {}",
+                if doc.kind == PDF { "PDF" } else { "report" },
+                doc.title,
+                account.unwrap_or_default()
+            ),
+        },
         now,
     )
     .await?;

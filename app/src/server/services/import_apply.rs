@@ -114,13 +114,27 @@ struct Item {
     note: Option<String>,
 }
 
+/// Where a download that embeds documents ended up: its eDocs go to that
+/// insured (and policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    /// 1-based position of the download in its file.
+    pub seq: usize,
+    /// The insured its policy is attached to now.
+    pub insured_id: i32,
+    /// The policy.
+    pub policy_id: i32,
+}
+
 /// Applies `policies` (one file, already recorded as `file_id`) inside
-/// `txn`, and counts what happened.
+/// `txn`, and counts what happened. `placed` gets where each download that
+/// embeds documents ended up.
 pub async fn apply<C: ConnectionTrait>(
     txn: &C,
     org: i32,
     file_id: i32,
     policies: &[PolicyDownload],
+    placed: &mut Vec<Placed>,
     now: DateTime<Utc>,
 ) -> Result<ImportTotalsView, ServiceError> {
     let policy_keys: Vec<String> = policies
@@ -506,6 +520,17 @@ pub async fn apply<C: ConnectionTrait>(
         .into_iter()
         .map(|it| {
             let p = &policies[it.seq - 1];
+            let policy_id = match it.policy {
+                Policy::Stored(id) => id,
+                Policy::New(k) => policy_ids[k],
+            };
+            if !p.documents.is_empty() {
+                placed.push(Placed {
+                    seq: it.seq,
+                    insured_id: resolve(it.insured),
+                    policy_id,
+                });
+            }
             import_item::ActiveModel {
                 organization_id: Set(org),
                 import_file_id: Set(file_id),
@@ -513,10 +538,7 @@ pub async fn apply<C: ConnectionTrait>(
                 carrier_code: Set(p.carrier_code.clone()),
                 policy_number: Set(p.policy_number.clone()),
                 outcome: Set(it.outcome.to_string()),
-                policy_id: Set(Some(match it.policy {
-                    Policy::Stored(id) => id,
-                    Policy::New(k) => policy_ids[k],
-                })),
+                policy_id: Set(Some(policy_id)),
                 insured_id: Set(Some(resolve(it.insured))),
                 near_match_insured_id: Set(it.near.map(resolve)),
                 differences: Set(it.differences),

@@ -19,7 +19,10 @@
 //! Every file and policy is reported: the report is kept, and the run's
 //! totals are updated as each file finishes (they are the progress).
 
-use super::import_apply::{self, outcome};
+use super::{
+    edoc_import,
+    import_apply::{self, outcome},
+};
 use crate::{
     api::dto::{
         ImportFileView, ImportItemView, ImportListView, ImportProgressView, ImportReportView,
@@ -32,6 +35,7 @@ use crate::{
         error::ServiceError,
         import::csio::{self, PolicyDownload},
         services::{audit, is_unique_violation},
+        state::FileSettings,
     },
 };
 use chrono::{DateTime, Utc};
@@ -133,6 +137,9 @@ pub struct Import {
     pub run_id: i32,
     organization_id: i32,
     started_by: Option<i32>,
+    /// Where embedded documents are stored as eDocs (see
+    /// [`Self::storing_documents_in`]).
+    documents: Option<std::sync::Arc<FileSettings>>,
 }
 
 impl Import {
@@ -157,6 +164,7 @@ impl Import {
             updated: Set(0),
             unchanged: Set(0),
             rejected: Set(0),
+            edocs: Set(0),
             ..Default::default()
         }
         .insert(db)
@@ -165,7 +173,15 @@ impl Import {
             run_id: run.id,
             organization_id,
             started_by: importer.user_id(),
+            documents: None,
         })
+    }
+
+    /// Stores the documents the downloads embed as eDocs in `files`.
+    /// Without it, each embedded document is reported as not added.
+    pub fn storing_documents_in(mut self, files: std::sync::Arc<FileSettings>) -> Self {
+        self.documents = Some(files);
+        self
     }
 
     /// Takes up an upload's run again: the one `actor` started from the
@@ -188,6 +204,7 @@ impl Import {
             run_id: run.id,
             organization_id,
             started_by: Some(actor.user_id),
+            documents: None,
         })
     }
 
@@ -333,6 +350,7 @@ impl Import {
             add(import_run::Column::Updated, t.updated),
             add(import_run::Column::Unchanged, t.unchanged),
             add(import_run::Column::Rejected, t.rejected),
+            add(import_run::Column::Edocs, t.edocs),
         ] {
             update = update.col_expr(col, expr);
         }
@@ -371,10 +389,31 @@ impl Import {
         .insert(&txn)
         .await?;
 
-        let mut totals = import_apply::apply(&txn, org, file.id, policies, now).await?;
+        let mut placed = Vec::new();
+        let mut totals =
+            import_apply::apply(&txn, org, file.id, policies, &mut placed, now).await?;
+        let mut written = edoc_import::WrittenFiles::default();
+        if !placed.is_empty() {
+            totals.edocs = edoc_import::store(
+                &txn,
+                org,
+                edoc_import::ImportedBy {
+                    run_id: self.run_id,
+                    user_id: self.started_by,
+                    file_id: file.id,
+                },
+                policies,
+                &placed,
+                self.documents.as_deref(),
+                &mut written,
+                now,
+            )
+            .await?;
+        }
         totals.files = 1;
         self.add_totals(&txn, &totals).await?;
         txn.commit().await?;
+        written.keep();
         Ok(FileOutcome {
             file_id: file.id,
             rejected: None,
@@ -443,7 +482,11 @@ pub fn describe(run_id: i32, t: &ImportTotalsView) -> String {
         t.attached,
         t.updated,
         t.unchanged
-    )
+    ) + &match t.edocs {
+        0 => String::new(),
+        1 => ", 1 eDoc added".to_string(),
+        n => format!(", {n} eDocs added"),
+    }
 }
 
 fn totals_of(run: &import_run::Model) -> ImportTotalsView {
@@ -456,6 +499,7 @@ fn totals_of(run: &import_run::Model) -> ImportTotalsView {
         updated: n(run.updated),
         unchanged: n(run.unchanged),
         rejected: n(run.rejected),
+        edocs: n(run.edocs),
     }
 }
 
@@ -476,10 +520,14 @@ pub async fn import_all(
     db: &DatabaseConnection,
     importer: Importer<'_>,
     source: Source,
+    documents: Option<std::sync::Arc<FileSettings>>,
     files: Vec<(String, Vec<u8>)>,
     now: DateTime<Utc>,
 ) -> Result<ImportReportView, ServiceError> {
-    let import = Import::start(db, importer, source, now).await?;
+    let mut import = Import::start(db, importer, source, now).await?;
+    if let Some(d) = documents {
+        import = import.storing_documents_in(d);
+    }
     let run_id = import.run_id;
     for (name, bytes) in files {
         import.add_file(db, &name, &bytes, now).await?;

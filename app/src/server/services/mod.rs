@@ -15,6 +15,8 @@ pub mod demo;
 pub mod demo_people;
 pub mod dev_mailbox;
 pub mod documents;
+pub mod edoc_import;
+pub mod edocs;
 pub mod email_cap;
 pub mod email_tokens;
 pub mod emulation;

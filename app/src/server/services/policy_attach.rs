@@ -19,7 +19,7 @@ use crate::{
     server::{
         auth::Actor,
         db::begin_write,
-        entities::{insured, policy},
+        entities::{document, insured, policy},
         error::ServiceError,
         import::csio::DownloadedInsured,
         services::{
@@ -156,10 +156,19 @@ async fn move_policy(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let from = p.insured_id;
+    let policy_id = p.id;
     let mut row: policy::ActiveModel = p.into();
     row.insured_id = Set(to);
     row.updated_at = Set(now);
     row.update(txn).await?;
+    // The policy's eDocs go with it: the insured it leaves must not keep
+    // seeing them in their portal.
+    document::Entity::update_many()
+        .col_expr(document::Column::InsuredId, Expr::value(to))
+        .filter(document::Column::OrganizationId.eq(org))
+        .filter(document::Column::PolicyId.eq(policy_id))
+        .exec(txn)
+        .await?;
     let mut both = [from, to];
     both.sort_unstable();
     insured_summary::refresh(txn, org, &both).await?;
