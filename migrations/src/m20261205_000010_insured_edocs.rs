@@ -66,6 +66,12 @@ const COMMON: &str = "id, organization_id, client_account_id, kind, title, body,
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In a transaction on SQLite too: a rebuild stopped halfway must not
+    /// leave the table dropped.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let postgres = manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
@@ -84,18 +90,16 @@ impl MigrationTrait for Migration {
                 db.execute_unprepared(sql).await?;
             }
         } else {
-            db.execute_unprepared(SQLITE_TABLE).await?;
+            // One call: one connection runs every step, inside the
+            // migration's transaction (see `use_transaction`).
             db.execute_unprepared(&format!(
-                "INSERT INTO documents_new ({COMMON}) SELECT {COMMON} FROM documents"
+                "{SQLITE_TABLE};
+                 INSERT INTO documents_new ({COMMON}) SELECT {COMMON} FROM documents;
+                 DROP TABLE documents;
+                 ALTER TABLE documents_new RENAME TO documents;
+                 CREATE INDEX ix_documents_account ON documents (client_account_id, id);"
             ))
             .await?;
-            for sql in [
-                "DROP TABLE documents",
-                "ALTER TABLE documents_new RENAME TO documents",
-                "CREATE INDEX ix_documents_account ON documents (client_account_id, id)",
-            ] {
-                db.execute_unprepared(sql).await?;
-            }
         }
         for sql in [
             // An insured's eDocs, newest first; partial, so account

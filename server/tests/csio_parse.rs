@@ -202,3 +202,58 @@ fn a_download_in_iso_8859_1_reads_the_same_as_in_utf_8() {
     assert_eq!(latin1, utf8);
     assert_eq!(latin1[0].insured.city, "Montréal");
 }
+
+#[test]
+fn embedded_documents_come_with_their_policy_and_unreadable_ones_say_why() {
+    let p = &csio::parse(&fixture("renewal-auto-jane-smith-edocs.xml")).unwrap()[0];
+    assert_eq!(p.policy_number, "AV-7001234");
+    let d = &p.documents;
+    assert_eq!(d.len(), 4, "{d:#?}");
+    // In the policy: its own date and type; the purpose is the
+    // transaction's; the base64 spread over lines is read whole.
+    assert_eq!(d[0].file_name, "AV-7001234 declaration 2027.pdf");
+    assert!(d[0].content.as_ref().unwrap().starts_with(b"%PDF-1.4"));
+    assert!(d[0].content.as_ref().unwrap().ends_with(b"%%EOF\n"));
+    assert_eq!(d[0].issue_date, day(2027, 10, 15));
+    assert_eq!(d[0].business_purpose, "RWL");
+    assert_eq!(d[0].document_type, "csio:DEC");
+    assert!(d[0].about_policy);
+    // In the transaction (its one policy): dated by the transaction.
+    assert_eq!(d[1].file_name, "Pink card.pdf");
+    assert_eq!(d[1].issue_date, day(2027, 10, 16));
+    assert_eq!(d[1].document_type, "csio:PINK");
+    assert!(d[1].about_policy);
+    // Decoded, but the content is checked later (not a PDF).
+    assert!(d[2].content.as_ref().unwrap().starts_with(b"Hello"));
+    assert_eq!(
+        d[3].content.as_ref().unwrap_err(),
+        "its data is not valid base64"
+    );
+    // A download without documents has none.
+    assert!(
+        csio::parse(&fixture("renewal-auto-jane-smith.xml")).unwrap()[0]
+            .documents
+            .is_empty()
+    );
+}
+
+#[test]
+fn an_embedded_document_of_another_kind_is_read_but_refused() {
+    let xml = r#"<ACORD xmlns="http://www.ACORD.org/standards/PC_Surety/ACORD1/xml/" xmlns:csio="http://www.csio.com/xml/standards/PC_Surety">
+      <InsuranceSvcRs><HomePolicyAddRs>
+        <InsuredOrPrincipal><GeneralPartyInfo><NameInfo><CommercialName>Acme</CommercialName></NameInfo></GeneralPartyInfo></InsuredOrPrincipal>
+        <HomePolicy/>
+        <PersPolicy><PolicyNumber>H-1</PolicyNumber><LOBCd>HOME</LOBCd><csio:CompanyCd>X</csio:CompanyCd>
+          <ContractTerm><EffectiveDt>2026-01-01</EffectiveDt><ExpirationDt>2027-01-01</ExpirationDt></ContractTerm>
+          <FileAttachmentInfo><AttachmentFilename>photo.jpg</AttachmentFilename><MIMEContentTypeCd>image/jpeg</MIMEContentTypeCd><AttachmentData>/9j/4AAQ</AttachmentData></FileAttachmentInfo>
+        </PersPolicy>
+      </HomePolicyAddRs></InsuranceSvcRs></ACORD>"#;
+    let p = &csio::parse(xml.as_bytes()).unwrap()[0];
+    assert_eq!(
+        p.documents[0].content.as_ref().unwrap_err(),
+        "it is image/jpeg, not a PDF"
+    );
+    // New business, dated by the policy's effective date.
+    assert_eq!(p.documents[0].business_purpose, "NBS");
+    assert_eq!(p.documents[0].issue_date, day(2026, 1, 1));
+}

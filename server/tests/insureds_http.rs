@@ -1,10 +1,12 @@
 //! HTTP tests of the Insureds server functions against the real router, on
 //! SQLite and PostgreSQL: every endpoint (`insureds`, `attach_panel`,
 //! `find_policies`, `attach_policy`, `remove_policy`, `register_insured`,
-//! `change_insured_email`, `send_insured_reset`) against every kind of
-//! caller (User Administrator, Broker, other staff, a client, another
-//! organization's administrator, nobody); nothing moves on a refusal, and
-//! another brokerage's insureds never show.
+//! `change_insured_email`, `send_insured_reset`, `insured_edocs`, and an
+//! eDoc's upload and download) against every kind of caller (User
+//! Administrator, Broker, other staff, a client, another organization's
+//! administrator, nobody); nothing moves on a refusal, and another
+//! brokerage's insureds never show. eDoc uploads are checked like account
+//! documents' (size, `%PDF-`) and their details against the CSIO lists.
 
 mod common;
 
@@ -18,12 +20,19 @@ use app::{
         },
     },
 };
-use common::{form, session_cookie, spawn_app_with, AppOptions, Engine, TestApp, PASSWORD};
+use common::{
+    form, session_cookie, spawn_app_with,
+    uploads::{download, pdf_bytes, stored_files, upload, uploaded, Upload},
+    AppOptions, Engine, TestApp, PASSWORD,
+};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::path::PathBuf;
 
-on_both_engines!(every_insureds_endpoint_answers_each_kind_of_caller);
+on_both_engines!(
+    every_insureds_endpoint_answers_each_kind_of_caller,
+    edocs_are_uploaded_checked_and_fenced
+);
 
 fn fixture(name: &str) -> (String, Vec<u8>) {
     let bytes = std::fs::read(
@@ -327,4 +336,230 @@ async fn every_insureds_endpoint_answers_each_kind_of_caller(engine: Engine) {
         !text.contains("Chris@example.com"),
         "the address is not shown: {text}"
     );
+}
+
+/// An eDoc upload for `insured`, about `policy`.
+fn edoc(insured: i32, policy: Option<i32>) -> Upload {
+    Upload {
+        insured: Some(insured),
+        policy: Some(policy.map(|p| p.to_string()).unwrap_or_default()),
+        issue_date: "2026-11-20".into(),
+        business_purpose: "RWL".into(),
+        document_type: "DEC".into(),
+        file_name: "Declaration 2026.pdf".into(),
+        ..Upload::pdf(None)
+    }
+}
+
+async fn edocs_are_uploaded_checked_and_fenced(engine: Engine) {
+    let app = spawn_app_with(AppOptions {
+        engine,
+        max_upload_bytes: 64 * 1024,
+        ..AppOptions::default()
+    })
+    .await;
+    let alpha_admin = app::server::entities::user::Entity::find()
+        .filter(app::server::entities::user::Column::Username.eq(app.seed.alpha_admin.as_str()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let by = app::server::auth::Actor::from_user(&alpha_admin).unwrap();
+    imports::import_all(
+        &app.db,
+        Importer::Staff(&by),
+        Source::Upload,
+        None,
+        vec![fixture("several-policies.xml")],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let chris = insured_named(&app, app.seed.alpha.id, "Chris Smith").await;
+    let christopher = insured_named(&app, app.seed.alpha.id, "Christopher J Smith").await;
+    let chris_policy = policy::Entity::find()
+        .filter(policy::Column::InsuredId.eq(chris.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let christophers_policy = policy::Entity::find()
+        .filter(policy::Column::InsuredId.eq(christopher.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
+    let clerk = users::insert_staff(
+        &app.db,
+        &app.seed.alpha,
+        &PersonName::parse("Nia", "", "Clerk").unwrap(),
+        StaffRole::Staff,
+        None,
+        hash,
+        false,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let admin = app.staff_cookie("alpha", &app.seed.alpha_admin).await;
+    let clerk = app.staff_cookie("alpha", &clerk.username).await;
+    let other_admin = app.staff_cookie("bravo", &app.seed.bravo_admin).await;
+    let res = app
+        .client_sign_in("alpha", &app.seed.alpha_one.identifier, "manager", PASSWORD)
+        .await;
+    let client = session_cookie(&res);
+
+    // Refused, each next to its field, leaving no row and no file.
+    let documents = || async {
+        app::server::entities::document::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len()
+    };
+    let bad: Vec<(&str, Upload)> = vec![
+        (
+            "business_purpose",
+            Upload {
+                business_purpose: "Renewal".into(),
+                ..edoc(chris.id, None)
+            },
+        ),
+        (
+            "document_type",
+            Upload {
+                document_type: "".into(),
+                ..edoc(chris.id, None)
+            },
+        ),
+        (
+            "issue_date",
+            Upload {
+                issue_date: "1900-01-01".into(),
+                ..edoc(chris.id, None)
+            },
+        ),
+        (
+            "issue_date",
+            Upload {
+                issue_date: "".into(),
+                ..edoc(chris.id, None)
+            },
+        ),
+        (
+            "file",
+            Upload {
+                bytes: b"GIF89a, not a PDF".to_vec(),
+                ..edoc(chris.id, None)
+            },
+        ),
+        (
+            "file",
+            Upload {
+                bytes: pdf_bytes(64 * 1024 + 1, 3),
+                ..edoc(chris.id, None)
+            },
+        ),
+        ("policy", edoc(chris.id, Some(christophers_policy.id))),
+    ];
+    for (field, up) in bad {
+        let res = upload(&app, Some(&admin), &up).await;
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(
+            status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::PAYLOAD_TOO_LARGE,
+            "{field}: {status} {text}"
+        );
+        assert!(text.contains(&format!("\"{field}\"")), "{field}: {text}");
+        assert_eq!(documents().await, 0, "{field}");
+        assert!(
+            stored_files(&app).is_empty(),
+            "{field}: {:?}",
+            stored_files(&app)
+        );
+    }
+
+    // Only the organization's User Administrators and Brokers add.
+    for (who, cookie, status) in [
+        ("clerk", Some(&clerk), StatusCode::FORBIDDEN),
+        ("client", Some(&client), StatusCode::FORBIDDEN),
+        (
+            "other organization",
+            Some(&other_admin),
+            StatusCode::NOT_FOUND,
+        ),
+        ("nobody", None, StatusCode::UNAUTHORIZED),
+    ] {
+        let res = upload(&app, cookie.map(String::as_str), &edoc(chris.id, None)).await;
+        assert_eq!(res.status(), status, "{who} upload");
+        assert_eq!(documents().await, 0, "{who}");
+    }
+    let id =
+        uploaded(upload(&app, Some(&admin), &edoc(chris.id, Some(chris_policy.id))).await).await;
+    assert_eq!(stored_files(&app).len(), 1);
+
+    // The list and the file: the organization's staff only.
+    for (who, cookie, status) in [
+        ("administrator", Some(&admin), StatusCode::OK),
+        ("clerk", Some(&clerk), StatusCode::OK),
+        ("client", Some(&client), StatusCode::FORBIDDEN),
+        (
+            "other organization",
+            Some(&other_admin),
+            StatusCode::NOT_FOUND,
+        ),
+        ("nobody", None, StatusCode::UNAUTHORIZED),
+    ] {
+        let res = app
+            .call(
+                "insured_edocs",
+                form(&[("insured", &chris.id.to_string())]),
+                cookie.map(String::as_str),
+            )
+            .await;
+        assert_eq!(res.status(), status, "{who} list");
+        let text = res.text().await.unwrap();
+        assert_eq!(
+            text.contains("Declaration 2026.pdf"),
+            status == StatusCode::OK,
+            "{who}: {text}"
+        );
+        let res = download(&app, id, cookie.map(String::as_str)).await;
+        let expected = match status {
+            StatusCode::FORBIDDEN => StatusCode::NOT_FOUND,
+            s => s,
+        };
+        assert_eq!(res.status(), expected, "{who} download");
+        if expected == StatusCode::OK {
+            assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+        }
+    }
+    // Deleting: not by the clerk, another organization or a client.
+    for (who, cookie) in [
+        ("clerk", &clerk),
+        ("other organization", &other_admin),
+        ("client", &client),
+    ] {
+        let res = app
+            .call(
+                "delete_document",
+                form(&[("id", &id.to_string())]),
+                Some(cookie),
+            )
+            .await;
+        assert!(res.status().is_client_error(), "{who} delete");
+        assert_eq!(documents().await, 1, "{who}");
+    }
+    let res = app
+        .call(
+            "delete_document",
+            form(&[("id", &id.to_string())]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(documents().await, 0);
+    assert!(stored_files(&app).is_empty());
 }

@@ -168,7 +168,8 @@ pub async fn send_insured_reset(insured: i32) -> Result<String, AppError> {
 
 /// The eDocs of `insured`, newest first (only those about `policy` when
 /// given), with the insured's policies. (The PDF itself travels through
-/// `/documents/upload` and `/documents/{id}/file`, see `server::files`.)
+/// `/documents/upload` and `/documents/{id}/file`, see `server::files`, and
+/// an eDoc is deleted with `delete_document`.)
 #[server(endpoint = "insured_edocs")]
 pub async fn insured_edocs(
     insured: i32,
@@ -186,18 +187,5 @@ pub async fn insured_edocs(
             &ctx.state.files,
         )
         .await,
-    )
-}
-
-/// Deletes an eDoc (and its file).
-#[server(endpoint = "delete_edoc")]
-pub async fn delete_edoc(id: i32) -> Result<String, AppError> {
-    use crate::server::{request::RequestContext, services::documents};
-    let ctx = RequestContext::current()?;
-    let actor = ctx.signed_in().await?;
-    ctx.finish(
-        documents::delete(&ctx.state.db, &actor, id, &ctx.state.files, ctx.now())
-            .await
-            .map(|()| "eDoc deleted.".to_string()),
     )
 }

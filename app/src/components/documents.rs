@@ -14,7 +14,7 @@ use crate::{
     },
     components::{
         actions::{close_on_success, on_toggle, refresh_on_success},
-        upload::{human_size, PdfUpload, UploadState},
+        upload::{human_size, PdfUpload, UploadState, UploadTarget},
         Field, FormAlert, Notice, SubmitButton, TextArea,
     },
     error::AppError,
@@ -169,7 +169,7 @@ fn DocumentsBody(
                 </details>
                 <details class="add" prop:open=move || adding.upload_open.get() on:toggle=on_toggle(adding.upload_open)>
                     <summary class="button secondary">"Upload a PDF"</summary>
-                    <PdfUpload account return_to max_upload_bytes=docs.max_upload_bytes state=adding.upload
+                    <PdfUpload target=UploadTarget::Account(account) return_to max_upload_bytes=docs.max_upload_bytes state=adding.upload
                         on_done=Callback::new(move |_| { adding.upload_open.set(false); refresh.run(()); })/>
                 </details>
             </div>
@@ -298,7 +298,7 @@ fn EditPdf(doc: DocumentView, refresh: Callback<()>) -> impl IntoView {
 /// Delete, behind a second step: the `<details>` asks before anything is
 /// sent, without needing script.
 #[component]
-fn DeleteDocumentButton(id: i32, title: String, refresh: Callback<()>) -> impl IntoView {
+pub fn DeleteDocumentButton(id: i32, title: String, refresh: Callback<()>) -> impl IntoView {
     let action = ServerAction::<DeleteDocument>::new();
     let error: Signal<Option<AppError>> =
         Signal::derive(move || action.value().get().and_then(Result::err));

@@ -178,3 +178,59 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// A labelled choice from a list (`(value, label)` pairs), with its error
+/// shown next to it. The first option is `placeholder` with an empty value
+/// when one is given.
+#[component]
+pub fn SelectField(
+    /// Visible label.
+    label: &'static str,
+    /// The select's `name`.
+    name: &'static str,
+    /// The choices: value sent, label shown.
+    options: Vec<(String, String)>,
+    /// An empty first choice ("Choose…", "All policies").
+    #[prop(optional)]
+    placeholder: Option<&'static str>,
+    /// The form's latest error, if any.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+    /// Whether a choice must be made.
+    #[prop(default = true)]
+    required: bool,
+    /// Prefix of the element ids.
+    #[prop(optional, into)]
+    id_prefix: String,
+    /// Called with the chosen value.
+    #[prop(optional)]
+    on_change: Option<Callback<String>>,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.field_message(name));
+    let id = format!("{id_prefix}{name}");
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id.clone()
+                name=name
+                required=required
+                aria-invalid=move || if message().is_some() { "true" } else { "false" }
+                aria-describedby=move || message().map(|_| described.clone())
+                on:change=move |ev| {
+                    if let Some(cb) = on_change {
+                        cb.run(event_target_value(&ev));
+                    }
+                }
+            >
+                {placeholder.map(|p| view! { <option value="">{p}</option> })}
+                {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+            </select>
+            <p class="field-error" id=error_id role="alert" aria-live="polite">
+                {message}
+            </p>
+        </div>
+    }
+}

@@ -10,6 +10,6 @@ mod password_rules;
 pub mod upload;
 
 pub use documents::DocumentsPanel;
-pub use field::{CheckBox, Field, FormAlert, SubmitButton, TextArea};
+pub use field::{CheckBox, Field, FormAlert, SelectField, SubmitButton, TextArea};
 pub use layout::{Brand, EmulationBanner, SignOutButton, StopEmulationButton, TopBar};
 pub use password_rules::{Notice, PasswordRules};

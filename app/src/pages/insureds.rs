@@ -5,17 +5,22 @@
 //! filters; sorts on name, postal code, expiry and latest download; keyset
 //! pages; all in the address. User Administrators and Brokers get the
 //! row's Actions: **Add email** (register the insured for their portal) or
-//! 🔑 Reset password and ✎ Edit email, and the 📎 Attach/Unattach Policies
-//! panel.
+//! 🔑 Reset password and ✎ Edit email, the 📄 Docs panel (the insured's
+//! eDocs, Add eDoc, delete) and the 📎 Attach/Unattach Policies panel.
 
 use crate::{
     api::{
         attach_panel,
-        dto::{InsuredRowView, InsuredsListView, PolicyChipView, PolicyFoundView},
-        insureds, AttachPolicy, ChangeInsuredEmail, FindPolicies, RegisterInsured, RemovePolicy,
-        SendInsuredReset,
+        dto::{EdocView, InsuredRowView, InsuredsListView, PolicyChipView, PolicyFoundView},
+        insured_edocs, insureds, AttachPolicy, ChangeInsuredEmail, FindPolicies, RegisterInsured,
+        RemovePolicy, SendInsuredReset,
     },
-    components::{actions::on_toggle, Field, FormAlert, TopBar},
+    components::{
+        actions::on_toggle,
+        documents::DeleteDocumentButton,
+        upload::{human_size, PdfUpload, UploadState, UploadTarget},
+        Field, FormAlert, Notice, TopBar,
+    },
     domain::{InsuredSort, InsuredsQuery, PolicyFilter},
     pages::{group_thousands, short_date, staff_page_error},
 };
@@ -278,10 +283,136 @@ fn InsuredRow(r: InsuredRowView, can_attach: bool, changed_by: Callback<String>)
                 <td class="actions">
                     <div class="row-actions">
                         <EmailActions r=r.clone() changed_by/>
+                        <DocsPanel r=r.clone()/>
                         <AttachPanel r=r.clone() changed_by/>
                     </div>
                 </td>
             })}
+        </tr>
+    }
+}
+
+/// 📄 Docs: the insured's eDocs (issue date, business purpose, document
+/// type, file, policy, who added it and when), each downloadable and
+/// deletable, and **Add eDoc** (a PDF with its details, sent with progress).
+/// Loaded when the panel opens.
+#[component]
+fn DocsPanel(r: InsuredRowView) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let reloads = RwSignal::new(0u32);
+    let id = r.id;
+    let who = r.full_name.clone();
+    let edocs = Resource::new(
+        move || (open.get(), reloads.get()),
+        move |(open, _)| async move {
+            if open {
+                insured_edocs(id, None).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    let upload = UploadState::new();
+    let adding = RwSignal::new(false);
+    let deleted = RwSignal::new(false);
+    let refresh = Callback::new(move |_| {
+        deleted.set(true);
+        upload.sent.set(false);
+        reloads.update(|n| *n += 1);
+    });
+    let label = format!("eDocs of {who}");
+    view! {
+        <details class="row-menu docs" prop:open=move || open.get() on:toggle=on_toggle(open)>
+            <summary class="button secondary small icon" aria-label=label.clone() title=label.clone()>
+                // A drawn page: an emoji depends on the fonts installed.
+                <svg aria-hidden="true" focusable="false" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                    <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8Z"/>
+                    <path d="M14 2v6h6"/>
+                    <path d="M8 13h8"/>
+                    <path d="M8 17h5"/>
+                </svg>
+            </summary>
+            <div class="menu-panel wide" role="group" aria-label=label>
+                <h2 class="panel-title">{format!("eDocs of {who}")}</h2>
+                {move || upload.sent.get().then(|| view! { <Notice>"The eDoc was added."</Notice> })}
+                {move || (deleted.get() && !upload.sent.get()).then(|| view! { <Notice>"The eDoc was deleted."</Notice> })}
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match edocs.await {
+                            Ok(Some(view)) => {
+                                let can_delete = view.can_delete;
+                                let shown = view.edocs.len() as u64;
+                                let list = if view.edocs.is_empty() {
+                                    view! { <p class="muted">"No eDocs yet."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="table-wrap">
+                                            <table class="edocs">
+                                                <caption class="sr-only">{format!("eDocs of {}", view.insured_name)}</caption>
+                                                <thead>
+                                                    <tr>
+                                                        <th scope="col">"Issued"</th>
+                                                        <th scope="col">"Purpose"</th>
+                                                        <th scope="col">"Type"</th>
+                                                        <th scope="col">"File"</th>
+                                                        <th scope="col">"Policy"</th>
+                                                        <th scope="col">"Added"</th>
+                                                        {can_delete.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                                                    </tr>
+                                                </thead>
+                                                <tbody>
+                                                    {view.edocs.into_iter().map(|d| view! { <EdocRow d can_delete refresh/> }).collect_view()}
+                                                </tbody>
+                                            </table>
+                                        </div>
+                                        {(view.total > shown).then(|| view! {
+                                            <p class="muted">{format!("The newest {shown} of {} eDocs are shown.", group_thousands(view.total))}</p>
+                                        })}
+                                    }.into_any()
+                                };
+                                let add = view.can_add.then(|| {
+                                    let target = UploadTarget::Insured { insured: id, policies: view.policies.clone() };
+                                    view! {
+                                        <details class="add" prop:open=move || adding.get() on:toggle=on_toggle(adding)>
+                                            <summary class="button secondary small">"Add eDoc"</summary>
+                                            <PdfUpload target return_to="/admin/insureds".to_string() max_upload_bytes=view.max_upload_bytes state=upload
+                                                on_done=Callback::new(move |_| {
+                                                    adding.set(false);
+                                                    deleted.set(false);
+                                                    reloads.update(|n| *n += 1);
+                                                })/>
+                                        </details>
+                                    }
+                                });
+                                view! { {list}{add} }.into_any()
+                            }
+                            Ok(None) => ().into_any(),
+                            Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </details>
+    }
+}
+
+/// One eDoc of the Docs panel.
+#[component]
+fn EdocRow(d: EdocView, can_delete: bool, refresh: Callback<()>) -> impl IntoView {
+    let href = format!("/documents/{}/file", d.id);
+    let name = d.file_name.clone();
+    view! {
+        <tr>
+            <td><time datetime=d.issue_date.clone()>{d.issue_date.clone()}</time></td>
+            <td>{d.business_purpose}</td>
+            <td>{d.document_type}</td>
+            <td class="file">
+                <a href=href download=name.clone()>{name.clone()}</a>
+                <span class="muted">{format!(" ({})", human_size(d.size_bytes.max(0) as u64))}</span>
+            </td>
+            <td>{d.policy_number.map(|n| view! { <code>{n}</code> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
+            <td class="added">{d.added_by}<br/><time datetime=d.added_at.clone()>{short_date(&d.added_at)}</time></td>
+            {can_delete.then(|| view! { <td><DeleteDocumentButton id=d.id title=name refresh/></td> })}
         </tr>
     }
 }

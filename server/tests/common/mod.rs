@@ -19,6 +19,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use server::rate_limit::RateLimitSettings;
 use std::sync::{Arc, OnceLock};
 
+pub mod uploads;
+
 /// The two database engines every service test runs on.
 #[derive(Debug, Clone, Copy)]
 pub enum Engine {
