@@ -16,9 +16,14 @@
 //! - `documents.sha256`: an embedded eDoc's digest, so importing the same
 //!   download again does not add it twice.
 //! - `import_runs.edocs`: how many eDocs a run added.
+//! - `policies.first_effective_date`: the effective date of the first term
+//!   Gatehouse saw; a later current term is a renewal (the insured's
+//!   portal marks it).
 //!
 //! SQLite can't make a column optional in place: there the table is built
-//! anew and the rows copied (nothing refers to `documents`).
+//! anew and the rows copied (nothing refers to `documents`), keeping its id
+//! counter, so the id of a deleted document (named in the audit trail) is
+//! never given again.
 
 use sea_orm_migration::prelude::*;
 
@@ -95,6 +100,9 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!(
                 "{SQLITE_TABLE};
                  INSERT INTO documents_new ({COMMON}) SELECT {COMMON} FROM documents;
+                 DELETE FROM sqlite_sequence WHERE name = 'documents_new';
+                 INSERT INTO sqlite_sequence (name, seq)
+                     SELECT 'documents_new', seq FROM sqlite_sequence WHERE name = 'documents';
                  DROP TABLE documents;
                  ALTER TABLE documents_new RENAME TO documents;
                  CREATE INDEX ix_documents_account ON documents (client_account_id, id);"
@@ -108,6 +116,14 @@ impl MigrationTrait for Migration {
             // Attaching a policy elsewhere moves its eDocs.
             "CREATE INDEX ix_documents_policy ON documents (policy_id) WHERE policy_id IS NOT NULL",
             "ALTER TABLE import_runs ADD COLUMN edocs INTEGER NOT NULL DEFAULT 0",
+            // SQLite keeps dates as text, under the type name sea-orm gives
+            // them (TEXT affinity).
+            if postgres {
+                "ALTER TABLE policies ADD COLUMN first_effective_date DATE NULL"
+            } else {
+                "ALTER TABLE policies ADD COLUMN first_effective_date date_text NULL"
+            },
+            "UPDATE policies SET first_effective_date = effective_date",
         ] {
             db.execute_unprepared(sql).await?;
         }
@@ -117,18 +133,19 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let postgres = manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
-        // eDocs have nowhere to go in the older shape.
-        db.execute_unprepared("DELETE FROM documents WHERE insured_id IS NOT NULL")
-            .await?;
+        // eDocs have nowhere to go in the older shape (their files stay in
+        // the documents directory).
         for sql in [
+            "DELETE FROM documents WHERE insured_id IS NOT NULL",
             "DROP INDEX ix_documents_policy",
             "DROP INDEX ix_documents_insured",
+            "ALTER TABLE import_runs DROP COLUMN edocs",
+            "ALTER TABLE policies DROP COLUMN first_effective_date",
         ] {
             db.execute_unprepared(sql).await?;
         }
         if postgres {
             for sql in [
-                "ALTER TABLE import_runs DROP COLUMN edocs",
                 "ALTER TABLE documents DROP CONSTRAINT ck_documents_owner",
                 "ALTER TABLE documents DROP COLUMN sha256",
                 "ALTER TABLE documents DROP COLUMN import_run_id",
@@ -138,8 +155,9 @@ impl MigrationTrait for Migration {
                 db.execute_unprepared(sql).await?;
             }
         }
-        // SQLite keeps the optional columns and the count (a rebuild back
-        // would gain nothing: the older code never writes them).
+        // SQLite keeps the optional columns of `documents` (they are in
+        // foreign keys, which it can't drop); `up` builds the table anew
+        // from the older columns anyway.
         Ok(())
     }
 }

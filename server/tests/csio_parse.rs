@@ -257,3 +257,19 @@ fn an_embedded_document_of_another_kind_is_read_but_refused() {
     assert_eq!(p.documents[0].business_purpose, "NBS");
     assert_eq!(p.documents[0].issue_date, day(2026, 1, 1));
 }
+
+#[test]
+fn elements_inside_an_embedded_documents_data_reject_the_file() {
+    let xml = r#"<ACORD xmlns="http://www.ACORD.org/standards/PC_Surety/ACORD1/xml/" xmlns:csio="http://www.csio.com/xml/standards/PC_Surety">
+      <InsuranceSvcRs><HomePolicyAddRs>
+        <InsuredOrPrincipal><GeneralPartyInfo><NameInfo><CommercialName>Acme</CommercialName></NameInfo></GeneralPartyInfo></InsuredOrPrincipal>
+        <PersPolicy><PolicyNumber>H-1</PolicyNumber><LOBCd>HOME</LOBCd><csio:CompanyCd>X</csio:CompanyCd>
+          <ContractTerm><EffectiveDt>2026-01-01</EffectiveDt><ExpirationDt>2027-01-01</ExpirationDt></ContractTerm>
+          <FileAttachmentInfo><AttachmentData>JVBERi0<PersPolicy><PolicyNumber>H-2</PolicyNumber></PersPolicy></AttachmentData></FileAttachmentInfo>
+        </PersPolicy>
+      </HomePolicyAddRs></InsuranceSvcRs></ACORD>"#;
+    assert_eq!(
+        csio::parse(xml.as_bytes()).unwrap_err(),
+        Rejection::NotCsio("an embedded document's data holds XML elements")
+    );
+}

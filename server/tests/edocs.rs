@@ -4,7 +4,9 @@
 //! it; another insured of the organization, an account's users, another
 //! brokerage and staff who don't manage clients are refused, and nothing
 //! changes; attaching the policy elsewhere takes the eDoc along; the PDFs a
-//! download embeds become eDocs once, each unreadable one reported.
+//! download embeds become eDocs once, each unreadable one reported. The
+//! insured's portal shows their own policies (renewals, expiring and
+//! expired ones marked) and eDocs only, whatever policy it is asked for.
 
 mod common;
 
@@ -20,7 +22,7 @@ use app::{
             edocs,
             imports::{self, Importer, Source},
             insured_logins::{self, Registration},
-            policy_attach, users,
+            insured_portal, policy_attach, users,
         },
         state::FileSettings,
     },
@@ -510,5 +512,156 @@ both_engines!(
             .note
             .unwrap_or_default()
             .contains("not added: this import has no document storage"));
+    }
+);
+
+both_engines!(
+    the_insured_portal_shows_the_insureds_own_policies_and_documents_only,
+    |db: DatabaseConnection| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let files = files(&dir);
+        let s = common::seed(&db).await;
+        let broker = staff(&db, &s, false, StaffRole::Broker).await;
+        imports::import_all(
+            &db,
+            Importer::Staff(&broker),
+            Source::Upload,
+            Some(files.clone()),
+            vec![
+                fixture("auto-jane-smith.xml"),
+                fixture("commercial-smith-bakery.xml"),
+            ],
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
+        let bakery = insured_named(&db, s.alpha.id, "Smith & Daughters Pâtisserie Ltd.").await;
+        let janes_policy = policy_numbered(&db, s.alpha.id, "AV-7001234").await;
+        let bakerys_policy = policy::Entity::find()
+            .filter(policy::Column::InsuredId.eq(bakery.id))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let jane_login = insured_actor(&db, &broker, jane.id, "jane@example.ca").await;
+        let bakery_login = insured_actor(&db, &broker, bakery.id, "bakery@example.ca").await;
+        for (who, policy) in [(jane.id, janes_policy.id), (bakery.id, bakerys_policy.id)] {
+            edocs::add(
+                &db,
+                &broker,
+                who,
+                Some(policy),
+                &details(),
+                &stored(&files, &format!("Declaration {who}.pdf")),
+                None,
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        }
+        let today = janes_policy.effective_date;
+        let home = insured_portal::home(&db, &jane_login, "alpha", None, today, &files)
+            .await
+            .unwrap();
+        assert_eq!(home.insured_name, "Jane Smith");
+        assert_eq!(home.email, "jane@example.ca");
+        let numbers: Vec<&str> = home
+            .policies
+            .iter()
+            .map(|p| p.policy.policy_number.as_str())
+            .collect();
+        assert_eq!(numbers, vec!["AV-7001234"]);
+        assert_eq!(home.policies[0].policy.state, "active");
+        assert!(!home.policies[0].renewed && !home.policies[0].expiring_soon);
+        let files_shown: Vec<&str> = home
+            .documents
+            .edocs
+            .iter()
+            .map(|d| d.file_name.as_str())
+            .collect();
+        assert_eq!(
+            files_shown,
+            vec![format!("Declaration {}.pdf", jane.id).as_str()]
+        );
+
+        // Asking for the bakery's policy shows none of the bakery's eDocs.
+        let asked = insured_portal::home(
+            &db,
+            &jane_login,
+            "alpha",
+            Some(bakerys_policy.id),
+            today,
+            &files,
+        )
+        .await
+        .unwrap();
+        assert!(asked.documents.edocs.is_empty());
+        assert!(asked
+            .policies
+            .iter()
+            .all(|p| p.policy.id != bakerys_policy.id));
+        // The bakery sees its own.
+        let theirs = insured_portal::home(&db, &bakery_login, "alpha", None, today, &files)
+            .await
+            .unwrap();
+        assert!(theirs
+            .documents
+            .edocs
+            .iter()
+            .all(|d| d.file_name.ends_with(&format!("{}.pdf", bakery.id))));
+        assert!(theirs
+            .policies
+            .iter()
+            .all(|p| p.policy.id != janes_policy.id));
+
+        // Near its expiry, after it and once renewed.
+        let near = janes_policy.expiry_date - chrono::Duration::days(10);
+        let home = insured_portal::home(&db, &jane_login, "alpha", None, near, &files)
+            .await
+            .unwrap();
+        assert!(home.policies[0].expiring_soon);
+        let after = janes_policy.expiry_date + chrono::Duration::days(1);
+        let home = insured_portal::home(&db, &jane_login, "alpha", None, after, &files)
+            .await
+            .unwrap();
+        assert_eq!(home.policies[0].policy.state, "expired");
+        imports::import_all(
+            &db,
+            Importer::Staff(&broker),
+            Source::Upload,
+            Some(files.clone()),
+            vec![fixture("renewal-auto-jane-smith.xml")],
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let home = insured_portal::home(&db, &jane_login, "alpha", None, after, &files)
+            .await
+            .unwrap();
+        assert_eq!(home.policies[0].policy.state, "active");
+        assert!(home.policies[0].renewed);
+
+        // Another portal's address, staff and account users: no.
+        assert!(matches!(
+            insured_portal::home(&db, &jane_login, "bravo", None, today, &files).await,
+            Err(ServiceError::SignInRequired)
+        ));
+        assert!(matches!(
+            insured_portal::home(&db, &broker, "alpha", None, today, &files).await,
+            Err(ServiceError::SignInRequired)
+        ));
+        let account_manager = user::Entity::find()
+            .filter(user::Column::ClientAccountId.eq(s.alpha_one.id))
+            .filter(user::Column::Role.eq("account_manager"))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let account_manager = Actor::from_user(&account_manager).unwrap();
+        assert!(matches!(
+            insured_portal::home(&db, &account_manager, "alpha", None, today, &files).await,
+            Err(ServiceError::Forbidden)
+        ));
     }
 );

@@ -60,6 +60,48 @@ pub struct ClientHomeView {
     /// A Claims Rep (Manager) with Company Access: the accounts to switch
     /// between.
     pub switcher: Option<AccountSwitchView>,
+    /// An insured: the portal shows their policies and eDocs instead.
+    #[serde(default)]
+    pub insured: bool,
+}
+
+/// A policy in its insured's portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsuredPolicyView {
+    /// The policy, its state read against today.
+    pub policy: PolicyChipView,
+    /// The current term is a renewal of the first one downloaded.
+    pub renewed: bool,
+    /// In force, and expiring within [`Self::EXPIRING_DAYS`] days.
+    pub expiring_soon: bool,
+}
+
+impl InsuredPolicyView {
+    /// How close to its expiry a policy is marked as expiring soon.
+    pub const EXPIRING_DAYS: i64 = 45;
+}
+
+/// The insured's portal: their policies, their eDocs, their account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsuredHomeView {
+    /// The brokerage.
+    pub organization_name: String,
+    /// Its short name (the portal's address).
+    pub organization_slug: String,
+    /// The insured's name.
+    pub insured_name: String,
+    /// The login's name for the top bar.
+    pub display_name: String,
+    /// The email they sign in with.
+    pub email: String,
+    /// Their account's identifier (needed to sign in).
+    pub identifier: String,
+    /// Their policies: in force first, latest expiry first.
+    pub policies: Vec<InsuredPolicyView>,
+    /// Their eDocs, newest first (only the chosen policy's, when one is).
+    pub documents: EdocsView,
+    /// The policy the documents are filtered by.
+    pub policy_filter: Option<i32>,
 }
 
 /// The public face of a Client Portal before sign-in.

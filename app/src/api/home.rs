@@ -37,3 +37,26 @@ pub async fn portal_info(organization: String) -> Result<PortalView, AppError> {
         .await
         .map_err(|e| ctx.fail(e.into()))
 }
+
+/// The signed-in insured's portal page in the portal of `organization`:
+/// their policies, their eDocs (only those about `policy` when given) and
+/// their account.
+#[server(endpoint = "insured_home")]
+pub async fn insured_home(
+    organization: String,
+    policy: Option<i32>,
+) -> Result<crate::api::dto::InsuredHomeView, AppError> {
+    use crate::server::{request::RequestContext, services::insured_portal};
+    let ctx = RequestContext::current()?;
+    let actor = ctx.actor().await.map_err(|e| ctx.fail(e))?;
+    insured_portal::home(
+        &ctx.state.db,
+        &actor,
+        &organization,
+        policy,
+        ctx.now().date_naive(),
+        &ctx.state.files,
+    )
+    .await
+    .map_err(|e| ctx.fail(e.into()))
+}

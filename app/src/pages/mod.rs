@@ -11,6 +11,7 @@ mod forgot;
 mod home;
 mod import_report;
 mod imports;
+mod insured_portal;
 mod insureds;
 mod not_found;
 mod office_staff;

@@ -173,6 +173,15 @@ async fn receive(
     form: &mut UploadForm,
 ) -> Result<i32, AppError> {
     let actor = ctx.actor().await?;
+    // Refused before a byte of the file is stored: an insured adds nothing
+    // (their eDocs come from the brokerage).
+    if let crate::server::auth::actor::Principal::Client {
+        role: crate::domain::ClientRole::Insured,
+        ..
+    } = actor.principal
+    {
+        return Err(AppError::Forbidden);
+    }
     let limit = state.files.max_upload_bytes;
     let too_large = || {
         refuse(
@@ -270,6 +279,9 @@ async fn receive(
                     form.account = Some(text.trim().parse().map_err(|_| AppError::NotFound)?)
                 }
                 "insured" => {
+                    // eDocs are added by staff who manage clients only: say
+                    // so before the file is read.
+                    actor.require_account_manager_staff()?;
                     form.insured = Some(text.trim().parse().map_err(|_| AppError::NotFound)?)
                 }
                 // "Not about one policy" is sent as an empty choice.

@@ -19,6 +19,9 @@ pub struct Model {
     pub line_of_business: String,
     pub effective_date: Date,
     pub expiry_date: Date,
+    /// The effective date of the first term downloaded: a later
+    /// `effective_date` means the policy was renewed since.
+    pub first_effective_date: Option<Date>,
     /// `active` or `cancelled` (expired is read from the expiry date).
     pub status: String,
     pub premium_cents: Option<i64>,

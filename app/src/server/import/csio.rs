@@ -40,9 +40,9 @@ const MAX_DEPTH: usize = 64;
 /// Longest text kept from any one element.
 const MAX_TEXT: usize = 1_000;
 
-/// Longest base64 text of one embedded document (the whole file is already
-/// capped by the import at 20 MB; this bounds a hand-made call too).
-const MAX_ATTACHMENT_TEXT: usize = 40 * 1024 * 1024;
+/// Longest base64 text of one embedded document: what a 20 MB file (the
+/// import's cap) can hold, which bounds a call with a larger one too.
+const MAX_ATTACHMENT_TEXT: usize = 20 * 1024 * 1024;
 
 /// A document embedded in a download, as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,12 +330,11 @@ impl AttachmentBuilder {
         } else if !self.mime.is_empty() && !self.mime.eq_ignore_ascii_case("application/pdf") {
             Err(format!("it is {}, not a PDF", self.mime))
         } else {
-            let compact: String = self.data.split_whitespace().collect();
-            if compact.is_empty() {
+            if self.data.is_empty() {
                 Err("it holds no data".to_string())
             } else {
                 base64::engine::general_purpose::STANDARD
-                    .decode(compact.as_bytes())
+                    .decode(self.data.as_bytes())
                     .map_err(|_| "its data is not valid base64".to_string())
             }
         };
@@ -407,6 +406,8 @@ struct Parser<'a> {
     attachment: Option<(usize, AttachmentBuilder, bool)>,
     /// Inside an `AttachmentData`: its text goes to the attachment.
     in_attachment_data: bool,
+    /// An element opened inside an `AttachmentData` (which holds text only).
+    nested_in_data: bool,
     text_buf: String,
     out: Vec<PolicyDownload>,
     policies_seen: usize,
@@ -429,6 +430,7 @@ impl<'a> Parser<'a> {
             policy: None,
             attachment: None,
             in_attachment_data: false,
+            nested_in_data: false,
             text_buf: String::new(),
             out: Vec::new(),
             policies_seen: 0,
@@ -473,6 +475,11 @@ impl<'a> Parser<'a> {
                         return Err(self.damaged());
                     }
                     self.open(local);
+                    if std::mem::take(&mut self.nested_in_data) {
+                        return Err(Rejection::NotCsio(
+                            "an embedded document's data holds XML elements",
+                        ));
+                    }
                     if is_empty {
                         self.close()?;
                     }
@@ -518,10 +525,14 @@ impl<'a> Parser<'a> {
     fn push_text(&mut self, s: &str) {
         if self.in_attachment_data {
             if let Some((_, a, _)) = self.attachment.as_mut() {
-                if a.data.len() + s.len() <= MAX_ATTACHMENT_TEXT {
-                    a.data.push_str(s);
-                } else {
-                    a.too_long = true;
+                // Line breaks and indentation are dropped as they come, so
+                // the text is kept once, ready to decode.
+                for c in s.chars().filter(|c| !c.is_whitespace()) {
+                    if a.data.len() >= MAX_ATTACHMENT_TEXT {
+                        a.too_long = true;
+                        break;
+                    }
+                    a.data.push(c);
                 }
             }
             return;
@@ -534,6 +545,10 @@ impl<'a> Parser<'a> {
     }
 
     fn open(&mut self, local: String) {
+        if self.in_attachment_data {
+            self.nested_in_data = true;
+            return;
+        }
         self.text_buf.clear();
         let depth = self.path.len();
         match local.as_str() {

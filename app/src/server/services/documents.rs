@@ -392,9 +392,12 @@ pub(crate) async fn check_quota<C: ConnectionTrait>(
                     .one(txn)
                     .await?;
             }
+            // As imports and attaching lock insureds: no key update, so
+            // policy inserts for the insured (which take a key-share lock)
+            // are not held up, and the order of locks stays theirs.
             Owner::Insured(i) => {
                 crate::server::entities::insured::Entity::find_by_id(i)
-                    .lock_exclusive()
+                    .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
                     .one(txn)
                     .await?;
             }

@@ -33,8 +33,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::LockType, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
 
@@ -190,19 +190,28 @@ pub async fn add(
     actor.require_account_manager_staff()?;
     let org = actor.organization_id;
     let txn = begin_write(db).await?;
+    let postgres = txn.get_database_backend() == sea_orm::DbBackend::Postgres;
+    // On PostgreSQL the policy is locked before the insured, as attaching
+    // and importing lock them, so none of them deadlocks with another; and
+    // it is checked under its lock, so a move can't slip in between and
+    // leave the eDoc with an insured the policy left. (SQLite runs write
+    // transactions one at a time.)
+    if let Some(p) = policy_id {
+        let mut q = policy::Entity::find_by_id(p)
+            .filter(policy::Column::OrganizationId.eq(org))
+            .filter(policy::Column::InsuredId.eq(insured_id));
+        if postgres {
+            q = q.lock(LockType::Share);
+        }
+        q.one(&txn)
+            .await?
+            .ok_or_else(|| ParseError::new("policy", "Choose one of this insured's policies."))?;
+    }
     let who = insured::Entity::find_by_id(insured_id)
         .filter(insured::Column::OrganizationId.eq(org))
         .one(&txn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if let Some(p) = policy_id {
-        policy::Entity::find_by_id(p)
-            .filter(policy::Column::OrganizationId.eq(org))
-            .filter(policy::Column::InsuredId.eq(who.id))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ParseError::new("policy", "Choose one of this insured's policies."))?;
-    }
     if let Some(quota) = quota_bytes {
         documents::check_quota(&txn, actor, Owner::Insured(who.id), file.size_bytes, quota).await?;
     }

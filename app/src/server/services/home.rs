@@ -125,6 +125,7 @@ pub async fn client_home<C: ConnectionTrait>(
         manages_office_staff: role == crate::domain::ClientRole::AccountManager,
         emulation: crate::server::services::emulation::banner(actor),
         switcher: crate::server::services::company_access::switcher(db, actor).await?,
+        insured: role == crate::domain::ClientRole::Insured,
     })
 }
 

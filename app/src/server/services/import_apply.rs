@@ -472,6 +472,7 @@ pub async fn apply<C: ConnectionTrait>(
                     organization_id: Set(org),
                     policy_key: Set(n.key.clone()),
                     insured_id: Set(resolve(n.insured)),
+                    first_effective_date: Set(Some(policies[n.from].effective)),
                     created_at: Set(now),
                     ..Default::default()
                 };

@@ -24,6 +24,7 @@ pub mod home;
 pub mod import_apply;
 pub mod imports;
 pub mod insured_logins;
+pub mod insured_portal;
 pub mod insured_summary;
 pub mod insureds;
 pub mod keyset;
