@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { readFileSync } from 'fs';
 import { STAFF_PASSWORD, shot, hydrated } from './helpers';
 
 // Imports: a broker of the demo brokerage uploads three CSIO downloads with
@@ -118,18 +119,28 @@ test('a broker uploads three downloads and reads the report', async ({ page }) =
   await expect(rows.filter({ hasText: /^Chris Smith/ })).toHaveCount(0);
 });
 
-test('a broker registers an insured, who sets a password and signs in on a phone', async ({ page, browser }) => {
+test('a broker registers an insured and adds an eDoc; the insured signs in on a phone, sees their policies and downloads it', async ({ page, browser }) => {
   await brokerSignIn(page);
-  // Find the client, check the details with them, add the email.
+  // The client calls with a policy number: find them by it.
   await page.goto('/admin/insureds?q=Amelia+Mitchell');
   await hydrated(page);
-  const rows = page.getByRole('table', { name: 'Insureds' }).getByRole('row');
+  let rows = page.getByRole('table', { name: 'Insureds' }).getByRole('row');
   // Two insureds have the name; the one at M5V 5C0 is the client.
-  const row = rows.filter({ hasText: 'Amelia Mitchell' }).filter({ hasText: 'M5V 5C0' });
+  const amelias = rows.filter({ hasText: 'Amelia Mitchell' });
+  const policyNumber = (await amelias.filter({ hasText: 'M5V 5C0' }).locator('td.policies code').first().textContent())!.trim();
+  const othersNumber = (await amelias.filter({ hasNotText: 'M5V 5C0' }).locator('td.policies code').first().textContent())!.trim();
+  await page.goto(`/admin/insureds?q=${encodeURIComponent(policyNumber)}`);
+  await hydrated(page);
+  rows = page.getByRole('table', { name: 'Insureds' }).getByRole('row');
+  const row = rows.filter({ hasText: 'Amelia Mitchell' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('M5V 5C0');
   await expect(row).toContainText('Not registered');
+  // Check the details with the client, add the email.
   await row.locator('summary[aria-label="Add email for Amelia Mitchell"]').click();
   const panel = page.getByRole('group', { name: 'Add email for Amelia Mitchell' });
   await expect(panel).toContainText('M5V 5C0');
+  await expect(panel).toContainText(policyNumber);
   await panel.getByLabel("Client's email").fill('Amelia.Mitchell@example.com');
   await panel.getByLabel('I have confirmed the policy details with the client').check();
   await shot(page, 'insureds-add-email');
@@ -138,10 +149,31 @@ test('a broker registers an insured, who sets a password and signs in on a phone
   await expect(notice).toBeVisible();
   await expect(notice).toContainText('junk and spam');
   const identifier = (await notice.textContent())!.match(/identifier (\d+)/)![1];
-  const registered = rows.filter({ hasText: 'Amelia Mitchell' }).filter({ hasText: 'M5V 5C0' });
+  const registered = rows.filter({ hasText: 'Amelia Mitchell' });
   await expect(registered).toContainText('Amelia.Mitchell@example.com');
   await expect(registered.getByText('Registered', { exact: true })).toBeVisible();
   await expect(registered.getByRole('button', { name: 'Send Amelia Mitchell a password-reset email' })).toBeVisible();
+
+  // 📄 Docs: add the pink card as an eDoc of her policy.
+  await registered.locator('summary[aria-label="eDocs of Amelia Mitchell"]').click();
+  const docs = page.getByRole('group', { name: 'eDocs of Amelia Mitchell' });
+  await expect(docs).toContainText('No eDocs yet.');
+  await docs.getByText('Add eDoc', { exact: true }).click();
+  const form = docs.getByRole('form', { name: 'Add an eDoc' });
+  await form.getByLabel('Issue date').fill('2026-11-20');
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(200 * 1024, 0x20), Buffer.from('\n%%EOF\n')]);
+  await form.getByLabel(/PDF file/).setInputFiles({ name: 'Pink card 2026.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await form.getByLabel('Business purpose').selectOption({ label: 'New business' });
+  await form.getByLabel('Document type').selectOption({ label: 'Liability slip / pink card' });
+  await form.getByLabel('Policy').selectOption({ label: new RegExp(`^${policyNumber} `) });
+  await shot(page, 'insureds-add-edoc');
+  await form.getByRole('button', { name: 'Add eDoc' }).click();
+  await expect(docs.getByText('The eDoc was added.')).toBeVisible();
+  const edoc = docs.getByRole('table').getByRole('row').filter({ hasText: 'Pink card 2026.pdf' });
+  await expect(edoc).toContainText('Liability slip / pink card');
+  await expect(edoc).toContainText('New business');
+  await expect(edoc).toContainText(policyNumber);
+  await shot(page, 'insureds-edocs');
 
   // The welcome email names the portal, the identifier and the username
   // (the development mailbox is for User Administrators).
@@ -166,8 +198,8 @@ test('a broker registers an insured, who sets a password and signs in on a phone
   await adminContext.close();
 
   // The insured, on a phone: sets a password, signs in with identifier,
-  // email and password.
-  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  // email and password, sees their policy and downloads the pink card.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
   const insured = await phone.newPage();
   await insured.goto(href!);
   await hydrated(insured);
@@ -182,7 +214,45 @@ test('a broker registers an insured, who sets a password and signs in on a phone
   await insured.getByRole('button', { name: 'Sign in' }).click();
   await expect(insured).toHaveURL(/\/portal\/harbour$/);
   await expect(insured.getByRole('heading', { level: 1 })).toHaveText('Amelia Mitchell');
+  await hydrated(insured);
+  const policies = insured.getByRole('region', { name: 'My policies' });
+  await expect(policies).toContainText(policyNumber);
+  // Only her own: the other Amelia Mitchell's policy is not here.
+  await expect(policies).not.toContainText(othersNumber);
+  const mine = insured.getByRole('region', { name: 'My documents' });
+  await expect(mine).toContainText('1 document.');
+  await expect(insured.getByRole('region', { name: 'My account' })).toContainText('amelia.mitchell@example.com');
+  // Nothing wider than the phone.
+  const width = await insured.evaluate(() => document.documentElement.scrollWidth);
+  expect(width).toBeLessThanOrEqual(390);
+  await shot(insured, 'insured-portal-phone');
+  const [download] = await Promise.all([
+    insured.waitForEvent('download'),
+    mine.getByRole('link', { name: /Liability slip \/ pink card/ }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('Pink card 2026.pdf');
+  const saved = await download.path();
+  expect(readFileSync(saved!).subarray(0, 5).toString()).toBe('%PDF-');
+  // Filtered by her policy, it is still there.
+  await mine.getByLabel('Policy').selectOption({ label: new RegExp(`^${policyNumber} `) });
+  await mine.getByRole('button', { name: 'Show' }).click();
+  await expect(insured).toHaveURL(/\?policy=\d+/);
+  await expect(insured.getByRole('region', { name: 'My documents' })).toContainText(`1 document for policy ${policyNumber}.`);
   await phone.close();
+
+  // The same portal at desktop width.
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const wide = await desktop.newPage();
+  await wide.goto('/portal/harbour/sign-in');
+  await hydrated(wide);
+  await wide.getByLabel('Identifier', { exact: true }).fill(identifier);
+  await wide.getByLabel('Username').fill('amelia.mitchell@example.com');
+  await wide.getByLabel('Password', { exact: true }).fill('Amelia-Portal-2026!');
+  await wide.getByRole('button', { name: 'Sign in' }).click();
+  await expect(wide).toHaveURL(/\/portal\/harbour$/);
+  await expect(wide.getByRole('region', { name: 'My documents' })).toContainText('Pink card 2026.pdf');
+  await shot(wide, 'insured-portal-desktop');
+  await desktop.close();
 });
 
 test.describe('without JavaScript', () => {

@@ -1,4 +1,5 @@
 import { APIRequestContext, Browser, BrowserContext, expect } from '@playwright/test';
+import { readFileSync } from 'fs';
 import { CLIENT_PASSWORD, STAFF_PASSWORD, LAKESIDE } from './helpers';
 
 // Every page of the app, as a visitor, a staff user or a client meets it.
@@ -6,7 +7,17 @@ import { CLIENT_PASSWORD, STAFF_PASSWORD, LAKESIDE } from './helpers';
 // page is added here once and is measured and checked from then on.
 
 /** Who is signed in when the page is opened. */
-export type Visitor = 'nobody' | 'staff' | 'manager' | 'rep' | 'broker';
+export type Visitor = 'nobody' | 'staff' | 'manager' | 'rep' | 'broker' | 'insured';
+
+// The demo brokerage's registered insured signs in with their email and the
+// identifier the demo printed (their phone's digits when free).
+const DEMO_INSURED_EMAIL = 'demo.insured@insureds.example';
+function demoInsuredIdentifier(): string {
+  const printed = readFileSync(`${__dirname}/../../target/e2e-demo.txt`, 'utf8');
+  const found = printed.match(/\(an insured\): identifier (\d+)/);
+  expect(found, 'the demo prints its insured').toBeTruthy();
+  return found![1];
+}
 
 /** Which budget a page answers to (issue 13): the sign-in pages and the
  * portal home are what insureds open on phones, so they get the tight one. */
@@ -91,6 +102,10 @@ export const PAGES: PageCase[] = [
   // 2026-12-04, Insureds (issue 9): the demo brokerage's 2,430 insureds.
   { name: 'Insureds', path: '/admin/insureds', visitor: 'broker', budget: 'other', ceiling: 438_000 },
   { name: 'Insureds (search and filters)', path: '/admin/insureds?q=smith&policies=active&sort=expiry&dir=desc', visitor: 'broker', budget: 'other', ceiling: 438_000 },
+  // 2026-12-05, the insured's portal (issue 10): the demo brokerage's
+  // registered insured, their policies and two eDocs.
+  { name: 'Insured portal', path: '/portal/harbour', visitor: 'insured', budget: 'entry', ceiling: 438_000 },
+  { name: 'Insured portal (one policy)', path: '/portal/harbour?policy=1', visitor: 'insured', budget: 'entry', ceiling: 438_000 },
 ];
 
 /** Signs `request` in as `visitor`, through the same server functions the
@@ -115,6 +130,12 @@ export async function signIn(request: APIRequestContext, baseURL: string, visito
       headers,
     });
     expect(r.status(), 'rep manager sign-in').toBe(200);
+  } else if (visitor === 'insured') {
+    const r = await request.post('/api/client_sign_in', {
+      form: { organization: 'harbour', identifier: demoInsuredIdentifier(), username: DEMO_INSURED_EMAIL, password: CLIENT_PASSWORD },
+      headers,
+    });
+    expect(r.status(), 'insured sign-in').toBe(200);
   } else if (visitor === 'manager') {
     const r = await request.post('/api/client_sign_in', {
       form: { organization: 'northwind', identifier: LAKESIDE, username: 'manager', password: CLIENT_PASSWORD },

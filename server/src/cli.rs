@@ -295,11 +295,19 @@ fn initial_password() -> String {
 pub async fn demo(
     db: &DatabaseConnection,
     config: &Config,
-    hasher: &PasswordHasher,
+    state: &app::server::state::AppState,
 ) -> Result<String, String> {
-    let summary = demo::load(db, hasher, chrono::Utc::now())
-        .await
-        .map_err(describe_error)?;
+    let summary = demo::load(
+        db,
+        &state.passwords,
+        demo::DemoServices {
+            files: &state.files,
+            mail: &state.mail,
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(describe_error)?;
     let base = &config.public_url;
     let mut out = String::from("\nGatehouse demo data is loaded. Sign in with:\n");
     for org in &summary.organizations {
@@ -345,6 +353,12 @@ pub async fn demo(
                 "  People         {base}/admin/people  ({} more logins of every role, password {})\n",
                 org.other_logins,
                 demo::DEMO_STAFF_PASSWORD
+            ));
+        }
+        if let Some((name, identifier, email)) = &org.insured {
+            out.push_str(&format!(
+                "    {name} (an insured): identifier {identifier}\n      username {email}  password {}  (their policies and eDocs)\n",
+                demo::DEMO_CLIENT_PASSWORD
             ));
         }
         let (policies, insureds) = org.book_of_business;

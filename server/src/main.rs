@@ -50,7 +50,7 @@ async fn main() -> ExitCode {
             .await
             .map(|_| "Database is up to date.\n".to_string()),
         Command::Demo => match open(&config).await {
-            Ok((db, state)) => cli::demo(&db, &config, &state.passwords).await,
+            Ok((db, state)) => cli::demo(&db, &config, &state).await,
             Err(e) => Err(e),
         },
         Command::Org {

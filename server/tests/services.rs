@@ -498,13 +498,35 @@ both_engines!(
 );
 
 both_engines!(demo_data_loads_once, |db: DatabaseConnection| async move {
-    let first = demo::load(&db, &common::hasher(), Utc::now())
+    let dir = tempfile::tempdir().unwrap();
+    let files = app::server::state::FileSettings {
+        dir: dir.path().join("documents"),
+        max_upload_bytes: app::server::state::FileSettings::DEFAULT_MAX_UPLOAD_BYTES,
+        account_quota_bytes: None,
+    };
+    let mail = app::server::mail::MailSettings::new("https://gatehouse.example.test", true);
+    let services = demo::DemoServices {
+        files: &files,
+        mail: &mail,
+    };
+    let first = demo::load(&db, &common::hasher(), services, Utc::now())
         .await
         .unwrap();
     let users_after_first = user::Entity::find().count(&db).await.unwrap();
-    let second = demo::load(&db, &common::hasher(), Utc::now())
+    let second = demo::load(&db, &common::hasher(), services, Utc::now())
         .await
         .unwrap();
+    // The brokerage's registered insured, with two eDocs on disk.
+    let (_, _, email) = first.organizations[1]
+        .insured
+        .clone()
+        .expect("a demo insured");
+    assert_eq!(email, demo::DEMO_INSURED_EMAIL);
+    assert_eq!(
+        second.organizations[1].insured,
+        first.organizations[1].insured
+    );
+    assert_eq!(std::fs::read_dir(&files.dir).unwrap().count(), 2);
     assert_eq!(
         user::Entity::find().count(&db).await.unwrap(),
         users_after_first

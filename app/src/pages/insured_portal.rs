@@ -107,6 +107,7 @@ fn InsuredPortalBody(h: InsuredHomeView) -> impl IntoView {
                 })}
                 <p class="count" role="status">{match (&chosen, docs.total) {
                     (Some(n), 0) => format!("No documents for policy {n}."),
+                    (None, 0) if filter.is_some() => "No documents for that policy.".to_string(),
                     (None, 0) => "No documents yet.".to_string(),
                     (Some(n), 1) => format!("1 document for policy {n}."),
                     (None, 1) => "1 document.".to_string(),

@@ -4,6 +4,10 @@
 //! initial password and must choose their own at first sign-in. Loading is
 //! idempotent: what exists is left as it is.
 //!
+//! The demo brokerage also has a registered insured, who signs in to its
+//! portal with their email and the demo client password and finds their
+//! policies and two eDocs there.
+//!
 //! The demo deliberately reuses the client usernames `manager` and `office`
 //! and one password in every account and both organizations, so that anyone
 //! can see that each login reaches only its own account.
@@ -16,13 +20,17 @@ use crate::{
         entities::{client_account, insured, organization, policy, user},
         error::ServiceError,
         import::generate,
-        services::{accounts, demo_people, imports, organizations, users},
+        mail::MailSettings,
+        services::{
+            accounts, demo_people, documents, edocs, imports, insured_logins, organizations, users,
+        },
+        state::FileSettings,
     },
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 /// The demo staff password (printed on the console; development only).
@@ -121,12 +129,28 @@ pub struct DemoOrganization {
     pub rep_manager: Option<(String, String, String)>,
     /// Policies imported from CSIO downloads, and the insureds they made.
     pub book_of_business: (u64, u64),
+    /// The registered insured: (name, identifier, email).
+    pub insured: Option<(String, String, String)>,
 }
+
+/// What the demo's registered insured needs besides the database: where
+/// their eDocs are stored and how their welcome email is addressed.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoServices<'a> {
+    /// The documents directory and its limits.
+    pub files: &'a FileSettings,
+    /// The mail settings (the welcome email goes to the outbox).
+    pub mail: &'a MailSettings,
+}
+
+/// The demo insured's email: their username in the brokerage's portal.
+pub const DEMO_INSURED_EMAIL: &str = "demo.insured@insureds.example";
 
 /// Loads the demo data unless it is there, and describes it.
 pub async fn load(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
+    services: DemoServices<'_>,
     now: DateTime<Utc>,
 ) -> Result<DemoSummary, ServiceError> {
     for demo in &ORGS {
@@ -135,6 +159,7 @@ pub async fn load(
             ensure_newhire(db, hasher, &org, now).await?;
             ensure_directory(db, hasher, demo, &org, now).await?;
             ensure_book_of_business(db, demo, &org, now).await?;
+            ensure_insured(db, hasher, services, &org, now).await?;
             continue;
         }
         let created = organizations::create(
@@ -215,6 +240,7 @@ pub async fn load(
         ensure_newhire(db, hasher, org, now).await?;
         ensure_directory(db, hasher, demo, org, now).await?;
         ensure_book_of_business(db, demo, org, now).await?;
+        ensure_insured(db, hasher, services, org, now).await?;
     }
     describe(db).await
 }
@@ -278,6 +304,152 @@ async fn ensure_book_of_business(
         import.add_file(db, &name, text.as_bytes(), now).await?;
     }
     import.finish(db, now).await?;
+    Ok(())
+}
+
+/// A small real PDF (one page, one line of text), so a demo eDoc opens in
+/// any viewer.
+fn demo_pdf(title: &str) -> Vec<u8> {
+    let text = title.replace(['(', ')', '\\'], "");
+    let stream = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// The demo brokerage's first insured with a phone and two policies gets a
+/// login (registered by the demo broker, as from the Insureds page; the
+/// password is then set to the demo client password) and two eDocs of its
+/// first policy, unless an insured has the demo email already.
+async fn ensure_insured(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    services: DemoServices<'_>,
+    org: &organization::Model,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if org.slug != ORGS[1].slug {
+        return Ok(());
+    }
+    if insured::Entity::find()
+        .filter(insured::Column::OrganizationId.eq(org.id))
+        .filter(insured::Column::Email.eq(DEMO_INSURED_EMAIL))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let Some(broker) = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org.id))
+        .filter(user::Column::Role.eq(StaffRole::Broker.as_str()))
+        .order_by_asc(user::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let broker = crate::server::auth::Actor::from_user(&broker)?;
+    let Some(who) = insured::Entity::find()
+        .filter(insured::Column::OrganizationId.eq(org.id))
+        .filter(insured::Column::Phone.is_not_null())
+        .filter(insured::Column::UserId.is_null())
+        .filter(insured::Column::PolicyCount.gte(2))
+        .order_by_asc(insured::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let registered = insured_logins::register(
+        db,
+        services.mail,
+        &broker,
+        &insured_logins::Registration {
+            insured_id: who.id,
+            email: DEMO_INSURED_EMAIL.into(),
+            confirmed: true,
+        },
+        now,
+    )
+    .await?;
+    if let Some(login) = user::Entity::find_by_id(registered.user_id).one(db).await? {
+        let mut row: user::ActiveModel = login.into();
+        row.password_hash = Set(Some(hasher.hash(DEMO_CLIENT_PASSWORD.into()).await?));
+        row.update(db).await?;
+    }
+    let Some(first) = policy::Entity::find()
+        .filter(policy::Column::OrganizationId.eq(org.id))
+        .filter(policy::Column::InsuredId.eq(who.id))
+        .order_by_desc(policy::Column::ExpiryDate)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let issued = first.effective_date - chrono::Duration::days(20);
+    let issued = (
+        chrono::Datelike::year(&issued),
+        chrono::Datelike::month(&issued),
+        chrono::Datelike::day(&issued),
+    );
+    for (title, purpose, kind) in [
+        ("Declaration", "NBS", "DEC"),
+        ("Liability slip", "NBS", "PINK"),
+    ] {
+        let bytes = demo_pdf(&format!("{title} - policy {}", first.policy_number));
+        tokio::fs::create_dir_all(&services.files.dir)
+            .await
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        let stored_name = documents::generated_name();
+        tokio::fs::write(services.files.dir.join(&stored_name), &bytes)
+            .await
+            .map_err(|e| ServiceError::Internal(Box::new(e)))?;
+        edocs::add(
+            db,
+            &broker,
+            who.id,
+            Some(first.id),
+            &crate::domain::edoc::EdocDetails {
+                issue_date: issued,
+                business_purpose: purpose,
+                document_type: kind,
+            },
+            &documents::StoredPdf {
+                file_name: format!("{title} {}.pdf", first.policy_number),
+                stored_name,
+                size_bytes: bytes.len() as i64,
+            },
+            None,
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -378,7 +550,20 @@ async fn describe(db: &DatabaseConnection) -> Result<DemoSummary, ServiceError> 
                 .map(|a| (a.name, a.identifier, rep.username)),
             None => None,
         };
+        let insured = match insured::Entity::find()
+            .filter(insured::Column::OrganizationId.eq(org.id))
+            .filter(insured::Column::Email.eq(DEMO_INSURED_EMAIL))
+            .one(db)
+            .await?
+        {
+            Some(i) => client_account::Entity::find_by_id(i.client_account_id.unwrap_or(0))
+                .one(db)
+                .await?
+                .map(|a| (i.full_name, a.identifier, DEMO_INSURED_EMAIL.to_string())),
+            None => None,
+        };
         organizations.push(DemoOrganization {
+            insured,
             rep_manager,
             name: org.name,
             slug: org.slug,
