@@ -158,7 +158,7 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   await registered.locator('summary[aria-label="eDocs of Amelia Mitchell"]').click();
   const docs = page.getByRole('group', { name: 'eDocs of Amelia Mitchell' });
   await expect(docs).toContainText('No eDocs yet.');
-  await docs.getByText('Add eDoc', { exact: true }).click();
+  await docs.locator('summary', { hasText: 'Add eDoc' }).click();
   const form = docs.getByRole('form', { name: 'Add an eDoc' });
   await form.getByLabel('Issue date').fill('2026-11-20');
   const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(200 * 1024, 0x20), Buffer.from('\n%%EOF\n')]);
@@ -169,7 +169,7 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   await shot(page, 'insureds-add-edoc');
   await form.getByRole('button', { name: 'Add eDoc' }).click();
   await expect(docs.getByText('The eDoc was added.')).toBeVisible();
-  const edoc = docs.getByRole('table').getByRole('row').filter({ hasText: 'Pink card 2026.pdf' });
+  const edoc = docs.getByRole('list', { name: 'eDocs of Amelia Mitchell' }).getByRole('listitem').filter({ hasText: 'Pink card 2026.pdf' });
   await expect(edoc).toContainText('Liability slip / pink card');
   await expect(edoc).toContainText('New business');
   await expect(edoc).toContainText(policyNumber);

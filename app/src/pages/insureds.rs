@@ -346,25 +346,9 @@ fn DocsPanel(r: InsuredRowView) -> impl IntoView {
                                     view! { <p class="muted">"No eDocs yet."</p> }.into_any()
                                 } else {
                                     view! {
-                                        <div class="table-wrap">
-                                            <table class="edocs">
-                                                <caption class="sr-only">{format!("eDocs of {}", view.insured_name)}</caption>
-                                                <thead>
-                                                    <tr>
-                                                        <th scope="col">"Issued"</th>
-                                                        <th scope="col">"Purpose"</th>
-                                                        <th scope="col">"Type"</th>
-                                                        <th scope="col">"File"</th>
-                                                        <th scope="col">"Policy"</th>
-                                                        <th scope="col">"Added"</th>
-                                                        {can_delete.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {view.edocs.into_iter().map(|d| view! { <EdocRow d can_delete refresh/> }).collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
+                                        <ul class="edocs" aria-label=format!("eDocs of {}", view.insured_name)>
+                                            {view.edocs.into_iter().map(|d| view! { <EdocItem d can_delete refresh/> }).collect_view()}
+                                        </ul>
                                         {(view.total > shown).then(|| view! {
                                             <p class="muted">{format!("The newest {shown} of {} eDocs are shown.", group_thousands(view.total))}</p>
                                         })}
@@ -396,24 +380,26 @@ fn DocsPanel(r: InsuredRowView) -> impl IntoView {
     }
 }
 
-/// One eDoc of the Docs panel.
+/// One eDoc of the Docs panel: its type and purpose, the file to download,
+/// when it was issued, the policy, who added it and when.
 #[component]
-fn EdocRow(d: EdocView, can_delete: bool, refresh: Callback<()>) -> impl IntoView {
+fn EdocItem(d: EdocView, can_delete: bool, refresh: Callback<()>) -> impl IntoView {
     let href = format!("/documents/{}/file", d.id);
     let name = d.file_name.clone();
     view! {
-        <tr>
-            <td><time datetime=d.issue_date.clone()>{d.issue_date.clone()}</time></td>
-            <td>{d.business_purpose}</td>
-            <td>{d.document_type}</td>
-            <td class="file">
+        <li>
+            <p class="edoc-kind"><strong>{d.document_type}</strong>" · "{d.business_purpose}</p>
+            <p class="edoc-file">
                 <a href=href download=name.clone()>{name.clone()}</a>
                 <span class="muted">{format!(" ({})", human_size(d.size_bytes.max(0) as u64))}</span>
-            </td>
-            <td>{d.policy_number.map(|n| view! { <code>{n}</code> }.into_any()).unwrap_or_else(|| view! { <span class="muted">"—"</span> }.into_any())}</td>
-            <td class="added">{d.added_by}<br/><time datetime=d.added_at.clone()>{short_date(&d.added_at)}</time></td>
-            {can_delete.then(|| view! { <td><DeleteDocumentButton id=d.id title=name refresh/></td> })}
-        </tr>
+            </p>
+            <p class="edoc-meta">
+                "Issued "<time datetime=d.issue_date.clone()>{short_date(&d.issue_date)}</time>
+                {d.policy_number.map(|n| view! { " · policy "<code>{n}</code> })}
+                <br/>"Added by "{d.added_by}" on "<time datetime=d.added_at.clone()>{short_date(&d.added_at)}</time>
+            </p>
+            {can_delete.then(|| view! { <DeleteDocumentButton id=d.id title=name refresh/> })}
+        </li>
     }
 }
 

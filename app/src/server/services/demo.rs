@@ -342,7 +342,8 @@ fn demo_pdf(title: &str) -> Vec<u8> {
     pdf
 }
 
-/// The demo brokerage's first insured with a phone and two policies gets a
+/// The demo brokerage's first insured with a phone, two policies and one in
+/// force for three months more gets a
 /// login (registered by the demo broker, as from the Insureds page; the
 /// password is then set to the demo client password) and two eDocs of its
 /// first policy, unless an insured has the demo email already.
@@ -380,6 +381,14 @@ async fn ensure_insured(
         .filter(insured::Column::Phone.is_not_null())
         .filter(insured::Column::UserId.is_null())
         .filter(insured::Column::PolicyCount.gte(2))
+        // In force for a while yet, so the portal shows an active policy.
+        .filter(
+            insured::Column::ActiveUntilKey.gt((now + chrono::Duration::days(90))
+                .format("%Y%m%d")
+                .to_string()
+                .parse::<i32>()
+                .unwrap_or(0)),
+        )
         .order_by_asc(insured::Column::Id)
         .one(db)
         .await?
