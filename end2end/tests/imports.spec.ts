@@ -152,10 +152,25 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   const registered = rows.filter({ hasText: 'Amelia Mitchell' });
   await expect(registered).toContainText('Amelia.Mitchell@example.com');
   await expect(registered.getByText('Registered', { exact: true })).toBeVisible();
-  await expect(registered.getByRole('button', { name: 'Send Amelia Mitchell a password-reset email' })).toBeVisible();
+  // No password yet: the row offers the welcome again, and says so.
+  await expect(registered.getByRole('button', { name: 'Resend the welcome email to Amelia Mitchell' })).toBeVisible();
+  await expect(registered).toContainText('No password yet');
+  // The follow-up filter finds her; the list exports as CSV.
+  await page.goto(`/admin/insureds?registered=never&q=${encodeURIComponent(policyNumber)}`);
+  await hydrated(page);
+  await expect(page.getByLabel('Registered')).toHaveValue('never');
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Export CSV' }).click(),
+  ]);
+  const exported = readFileSync((await csv.path())!, 'utf8');
+  expect(exported.split('\r\n')[0]).toBe('Insured,Address,City,Province,Postal code,Email,Policy numbers,Registered,Last signed in');
+  expect(exported).toContain('Amelia.Mitchell@example.com');
+  expect(exported).toContain(policyNumber);
+  rows = page.getByRole('table', { name: 'Insureds' }).getByRole('row');
 
   // 📄 Docs: add the pink card as an eDoc of her policy.
-  await registered.locator('summary[aria-label="eDocs of Amelia Mitchell"]').click();
+  await rows.filter({ hasText: 'Amelia Mitchell' }).locator('summary[aria-label="eDocs of Amelia Mitchell"]').click();
   const docs = page.getByRole('group', { name: 'eDocs of Amelia Mitchell' });
   await expect(docs).toContainText('No eDocs yet.');
   await docs.locator('summary', { hasText: 'Add eDoc' }).click();
@@ -165,7 +180,8 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   await form.getByLabel(/PDF file/).setInputFiles({ name: 'Pink card 2026.pdf', mimeType: 'application/pdf', buffer: pdf });
   await form.getByLabel('Business purpose').selectOption({ label: 'New business' });
   await form.getByLabel('Document type').selectOption({ label: 'Liability slip / pink card' });
-  await form.getByLabel('Policy').selectOption({ label: new RegExp(`^${policyNumber} `) });
+  const policySelect = form.getByLabel('Policy');
+  await policySelect.selectOption((await policySelect.locator('option', { hasText: policyNumber }).getAttribute('value'))!);
   await shot(page, 'insureds-add-edoc');
   await form.getByRole('button', { name: 'Add eDoc' }).click();
   await expect(docs.getByText('The eDoc was added.')).toBeVisible();
@@ -234,7 +250,8 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   const saved = await download.path();
   expect(readFileSync(saved!).subarray(0, 5).toString()).toBe('%PDF-');
   // Filtered by her policy, it is still there.
-  await mine.getByLabel('Policy').selectOption({ label: new RegExp(`^${policyNumber} `) });
+  const filter = mine.getByLabel('Policy');
+  await filter.selectOption((await filter.locator('option', { hasText: policyNumber }).getAttribute('value'))!);
   await mine.getByRole('button', { name: 'Show' }).click();
   await expect(insured).toHaveURL(/\?policy=\d+/);
   await expect(insured.getByRole('region', { name: 'My documents' })).toContainText(`1 document for policy ${policyNumber}.`);

@@ -97,6 +97,10 @@ pub fn build(state: AppState, settings: RouterSettings) -> Router {
         );
     Router::new()
         .route("/health", get(|| async { "ok" }))
+        .route(
+            "/admin/insureds.csv",
+            get(app::server::exports::insureds_csv),
+        )
         .merge(operator)
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<

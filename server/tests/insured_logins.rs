@@ -289,7 +289,7 @@ both_engines!(
                 search: "jane.smith@example".into(),
                 ..Default::default()
             },
-            Utc::now().date_naive(),
+            Utc::now(),
         )
         .await
         .unwrap();
@@ -836,5 +836,132 @@ both_engines!(
             .unwrap()
             .unwrap();
         assert_eq!(jane_now.email.as_deref(), Some("jane@example.ca"));
+    }
+);
+
+both_engines!(
+    the_follow_up_filters_find_who_never_signed_in_and_whose_welcome_expired_and_the_list_exports,
+    |db: DatabaseConnection| async move {
+        let (s, broker) = setup(&db).await;
+        let clerk = staff(&db, &s, false, StaffRole::Staff).await;
+        let other = staff(&db, &s, true, StaffRole::UserAdministrator).await;
+        let jane = insured_named(&db, s.alpha.id, "Jane Smith").await;
+        let bakery = insured_named(&db, s.alpha.id, "Smith & Daughters Pâtisserie Ltd.").await;
+        let done = register(&db, &broker, jane.id, "jane.smith@example.ca").await;
+        register(&db, &broker, bakery.id, "orders@smithbakery.example").await;
+        let names = |when: chrono::DateTime<Utc>, registered| {
+            let db = db.clone();
+            let broker = broker.clone();
+            async move {
+                let page = insureds::list(
+                    &db,
+                    &broker,
+                    &InsuredsQuery {
+                        registered,
+                        ..Default::default()
+                    },
+                    when,
+                )
+                .await
+                .unwrap();
+                let mut names: Vec<String> = page.rows.into_iter().map(|r| r.full_name).collect();
+                names.sort();
+                names
+            }
+        };
+        use app::domain::RegistrationFilter::{NeverSignedIn, WelcomeExpired};
+        let both = vec![
+            "Jane Smith".to_string(),
+            "Smith & Daughters Pâtisserie Ltd.".to_string(),
+        ];
+        assert_eq!(names(Utc::now(), NeverSignedIn).await, both);
+        assert!(
+            names(Utc::now(), WelcomeExpired).await.is_empty(),
+            "the links still work"
+        );
+
+        // Jane sets her password and signs in; the bakery never does.
+        let welcome = outbox(&db, s.alpha.id)
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m.body.contains("jane.smith@example.ca"))
+            .unwrap();
+        set_password(&db, &token_in(&welcome.body)).await.unwrap();
+        sign_in(&db, &done.identifier, "jane.smith@example.ca", NEW_PASSWORD)
+            .await
+            .unwrap();
+        assert_eq!(
+            names(Utc::now(), NeverSignedIn).await,
+            vec!["Smith & Daughters Pâtisserie Ltd.".to_string()]
+        );
+        // Eight days on, the bakery's welcome link has expired (Jane chose
+        // a password, so hers doesn't count).
+        let later = Utc::now() + chrono::Duration::days(8);
+        assert_eq!(
+            names(later, WelcomeExpired).await,
+            vec!["Smith & Daughters Pâtisserie Ltd.".to_string()]
+        );
+        let page = insureds::list(&db, &broker, &InsuredsQuery::default(), later)
+            .await
+            .unwrap();
+        let row = |name: &str| {
+            page.rows
+                .iter()
+                .find(|r| r.full_name == name)
+                .unwrap()
+                .clone()
+        };
+        assert!(row("Smith & Daughters Pâtisserie Ltd.").welcome_pending);
+        assert!(!row("Jane Smith").welcome_pending);
+        assert!(row("Jane Smith").last_sign_in_at.is_some());
+        assert!(row("Jane Smith").registered_at.is_some());
+        // Resend welcome: a new link, and the bakery leaves the list.
+        let sent = insured_logins::send_reset(&db, &mail(), &broker, bakery.id, later)
+            .await
+            .unwrap();
+        assert!(sent.welcome);
+        assert!(names(later, WelcomeExpired).await.is_empty());
+
+        // The export: the filtered list, every page, no secrets.
+        let csv = insureds::export_csv(
+            &db,
+            &broker,
+            &InsuredsQuery {
+                registered: NeverSignedIn,
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Insured,Address,City,Province,Postal code,Email,Policy numbers,Registered,Last signed in"
+        );
+        assert_eq!(lines.len(), 2, "{csv}");
+        assert!(
+            lines[1].starts_with("Smith & Daughters Pâtisserie Ltd.,"),
+            "{csv}"
+        );
+        assert!(lines[1].contains("orders@smithbakery.example"), "{csv}");
+        assert!(lines[1].contains("NB-CP-0042117"), "{csv}");
+        assert!(!csv.to_lowercase().contains("argon2"), "no password hashes");
+        let all = insureds::export_csv(&db, &broker, &InsuredsQuery::default(), Utc::now())
+            .await
+            .unwrap();
+        assert!(all.contains("jane.smith@example.ca"));
+        // Staff who don't manage clients, and another brokerage.
+        assert!(matches!(
+            insureds::export_csv(&db, &clerk, &InsuredsQuery::default(), Utc::now()).await,
+            Err(ServiceError::Forbidden)
+        ));
+        let theirs = insureds::export_csv(&db, &other, &InsuredsQuery::default(), Utc::now())
+            .await
+            .unwrap();
+        assert!(!theirs.contains("jane.smith@example.ca"));
+        assert!(!theirs.contains("orders@smithbakery.example"));
+        assert!(theirs.contains("Jane Smith"), "bravo's own Jane");
     }
 );

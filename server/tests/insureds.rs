@@ -15,7 +15,7 @@ use app::{
     api::dto::InsuredsListView,
     domain::{
         insured::policy_number_key, InsuredSearch, InsuredSort, InsuredsQuery, PersonName,
-        PolicyFilter, StaffRole,
+        PolicyFilter, RegistrationFilter, StaffRole,
     },
     server::{
         auth::Actor,
@@ -97,7 +97,7 @@ async fn all_pages(
     let mut q = query.clone();
     let mut out = Vec::new();
     loop {
-        let page: InsuredsListView = insureds::list(db, by, &q, today()).await.unwrap();
+        let page: InsuredsListView = insureds::list(db, by, &q, Utc::now()).await.unwrap();
         out.extend(page.rows);
         match page.next_cursor {
             Some(c) => q.cursor = Some(c),
@@ -320,14 +320,14 @@ both_engines!(
             ),
             (
                 InsuredsQuery {
-                    registered: Some(false),
+                    registered: RegistrationFilter::NotRegistered,
                     ..Default::default()
                 },
                 scan(&|_, ps| !ps.is_empty()),
             ),
             (
                 InsuredsQuery {
-                    registered: Some(true),
+                    registered: RegistrationFilter::Registered,
                     ..Default::default()
                 },
                 BTreeSet::new(),
@@ -380,7 +380,7 @@ both_engines!(
             ..Default::default()
         };
         assert!(matches!(
-            insureds::list(&db, &alpha, &q, today()).await,
+            insureds::list(&db, &alpha, &q, Utc::now()).await,
             Err(ServiceError::Invalid(_))
         ));
     }
@@ -642,7 +642,7 @@ both_engines!(
         .await
         .unwrap();
         let staff = Actor::from_user(&staff).unwrap();
-        let page = insureds::list(&db, &staff, &InsuredsQuery::default(), today())
+        let page = insureds::list(&db, &staff, &InsuredsQuery::default(), Utc::now())
             .await
             .unwrap();
         assert!(!page.can_attach);
@@ -663,7 +663,7 @@ both_engines!(
             .unwrap();
         let client = Actor::from_user(&manager).unwrap();
         assert!(matches!(
-            insureds::list(&db, &client, &InsuredsQuery::default(), today()).await,
+            insureds::list(&db, &client, &InsuredsQuery::default(), Utc::now()).await,
             Err(ServiceError::Forbidden)
         ));
         assert!(matches!(

@@ -31,7 +31,8 @@ use std::path::PathBuf;
 
 on_both_engines!(
     every_insureds_endpoint_answers_each_kind_of_caller,
-    edocs_are_uploaded_checked_and_fenced
+    edocs_are_uploaded_checked_and_fenced,
+    the_csv_export_is_for_the_organizations_client_managers_only
 );
 
 fn fixture(name: &str) -> (String, Vec<u8>) {
@@ -562,4 +563,83 @@ async fn edocs_are_uploaded_checked_and_fenced(engine: Engine) {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(documents().await, 0);
     assert!(stored_files(&app).is_empty());
+}
+
+async fn the_csv_export_is_for_the_organizations_client_managers_only(engine: Engine) {
+    let app = spawn_app_with(AppOptions {
+        engine,
+        ..AppOptions::default()
+    })
+    .await;
+    let alpha_admin = app::server::entities::user::Entity::find()
+        .filter(app::server::entities::user::Column::Username.eq(app.seed.alpha_admin.as_str()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let by = app::server::auth::Actor::from_user(&alpha_admin).unwrap();
+    imports::import_all(
+        &app.db,
+        Importer::Staff(&by),
+        Source::Upload,
+        None,
+        vec![fixture("several-policies.xml")],
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
+    let clerk = users::insert_staff(
+        &app.db,
+        &app.seed.alpha,
+        &PersonName::parse("Nia", "", "Clerk").unwrap(),
+        StaffRole::Staff,
+        None,
+        hash,
+        false,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let admin = app.staff_cookie("alpha", &app.seed.alpha_admin).await;
+    let clerk = app.staff_cookie("alpha", &clerk.username).await;
+    let other_admin = app.staff_cookie("bravo", &app.seed.bravo_admin).await;
+    let res = app
+        .client_sign_in("alpha", &app.seed.alpha_one.identifier, "manager", PASSWORD)
+        .await;
+    let client = session_cookie(&res);
+    for (who, cookie, status) in [
+        ("administrator", Some(&admin), StatusCode::OK),
+        ("clerk", Some(&clerk), StatusCode::FORBIDDEN),
+        ("client", Some(&client), StatusCode::FORBIDDEN),
+        ("other organization", Some(&other_admin), StatusCode::OK),
+        ("nobody", None, StatusCode::UNAUTHORIZED),
+    ] {
+        let res = app
+            .get(
+                "/admin/insureds.csv?q=smith&sort=name",
+                cookie.map(String::as_str),
+            )
+            .await;
+        assert_eq!(res.status(), status, "{who}");
+        if status == StatusCode::OK {
+            assert_eq!(
+                res.headers()["content-type"].to_str().unwrap(),
+                "text/csv; charset=utf-8"
+            );
+            assert!(res.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment"));
+            let body = res.text().await.unwrap();
+            assert!(body.starts_with("Insured,Address,"), "{who}: {body}");
+            // Another brokerage exports its own (empty) list.
+            assert_eq!(
+                body.contains("Christopher J Smith"),
+                who == "administrator",
+                "{who}: {body}"
+            );
+        }
+    }
 }

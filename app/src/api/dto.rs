@@ -897,6 +897,13 @@ pub struct InsuredRowView {
     pub policy_count: u32,
     /// When a download last named it (RFC 3339).
     pub latest_download_at: String,
+    /// When it was registered (RFC 3339), once it is.
+    pub registered_at: Option<String>,
+    /// Its login's latest sign-in (RFC 3339), if it ever signed in.
+    pub last_sign_in_at: Option<String>,
+    /// Registered, but no password chosen yet: the welcome can be sent
+    /// again.
+    pub welcome_pending: bool,
 }
 
 impl InsuredRowView {

@@ -21,7 +21,7 @@ pub async fn insureds(address: String) -> Result<InsuredsListView, AppError> {
     let ctx = RequestContext::current()?;
     let actor = ctx.signed_in().await?;
     let query = InsuredsQuery::from_params(|key| query_value(&address, key));
-    ctx.finish(insureds::list(&ctx.state.db, &actor, &query, ctx.now().date_naive()).await)
+    ctx.finish(insureds::list(&ctx.state.db, &actor, &query, ctx.now()).await)
 }
 
 /// The policies of one insured, for its Attach/Unattach panel.

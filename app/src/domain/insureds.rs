@@ -63,6 +63,65 @@ impl InsuredSort {
     }
 }
 
+/// Which insureds the registration filter keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum RegistrationFilter {
+    /// Registered or not (the default).
+    #[default]
+    Any,
+    /// Insureds with a login.
+    Registered,
+    /// Insureds without one.
+    NotRegistered,
+    /// Registered, but the login has never been used to sign in: the
+    /// broker's follow-up list.
+    NeverSignedIn,
+    /// Registered, no password chosen, and no welcome (or reset) link that
+    /// still works: their welcome link expired unused.
+    WelcomeExpired,
+}
+
+impl RegistrationFilter {
+    /// Every choice, in the drop-down's order.
+    pub const ALL: [Self; 5] = [
+        Self::Any,
+        Self::Registered,
+        Self::NotRegistered,
+        Self::NeverSignedIn,
+        Self::WelcomeExpired,
+    ];
+
+    /// The value in the page's address (`?registered=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Any => "",
+            Self::Registered => "1",
+            Self::NotRegistered => "0",
+            Self::NeverSignedIn => "never",
+            Self::WelcomeExpired => "expired",
+        }
+    }
+
+    /// The drop-down's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Any => "Registered or not",
+            Self::Registered => "Registered",
+            Self::NotRegistered => "Not registered",
+            Self::NeverSignedIn => "Registered, never signed in",
+            Self::WelcomeExpired => "Welcome link expired",
+        }
+    }
+
+    /// Reads `?registered=`; anything unknown is [`Self::Any`].
+    pub fn parse(value: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|s| !s.as_str().is_empty() && s.as_str() == value)
+            .unwrap_or_default()
+    }
+}
+
 /// Which insureds the policies filter keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PolicyFilter {
@@ -118,9 +177,8 @@ pub struct InsuredsQuery {
     pub search: String,
     /// Only insureds flagged Needs attaching.
     pub needs_attaching: bool,
-    /// Only registered (`Some(true)`) or not registered (`Some(false)`)
-    /// insureds.
-    pub registered: Option<bool>,
+    /// Which insureds by their registration.
+    pub registered: RegistrationFilter,
     /// Which insureds by their policies.
     pub policies: PolicyFilter,
     /// One insured only (a link from an import report).
@@ -152,11 +210,7 @@ impl InsuredsQuery {
         Self {
             search,
             needs_attaching: get("attach").as_deref() == Some("1"),
-            registered: match get("registered").as_deref() {
-                Some("1") => Some(true),
-                Some("0") => Some(false),
-                _ => None,
-            },
+            registered: RegistrationFilter::parse(&get("registered").unwrap_or_default()),
             policies: PolicyFilter::parse(&get("policies").unwrap_or_default()),
             insured: get("insured").and_then(|v| v.parse().ok()),
             sort: InsuredSort::parse(&get("sort").unwrap_or_default()),
@@ -174,10 +228,8 @@ impl InsuredsQuery {
         if self.needs_attaching {
             parts.push("attach=1".into());
         }
-        match self.registered {
-            Some(true) => parts.push("registered=1".into()),
-            Some(false) => parts.push("registered=0".into()),
-            None => {}
+        if self.registered != RegistrationFilter::Any {
+            parts.push(format!("registered={}", self.registered.as_str()));
         }
         if self.policies != PolicyFilter::All {
             parts.push(format!("policies={}", self.policies.as_str()));
@@ -285,7 +337,7 @@ mod tests {
         let q = InsuredsQuery {
             search: "Zoë O'Brien".into(),
             needs_attaching: true,
-            registered: Some(false),
+            registered: RegistrationFilter::WelcomeExpired,
             policies: PolicyFilter::Active,
             insured: Some(12),
             sort: InsuredSort::Expiry,
@@ -299,7 +351,14 @@ mod tests {
             q
         );
         assert_eq!(parse(&[("sort", "drop table")]).sort, InsuredSort::Name);
-        assert_eq!(parse(&[("registered", "maybe")]).registered, None);
+        assert_eq!(
+            parse(&[("registered", "maybe")]).registered,
+            RegistrationFilter::Any
+        );
+        assert_eq!(
+            parse(&[("registered", "never")]).registered,
+            RegistrationFilter::NeverSignedIn
+        );
         assert_eq!(
             parse(&[("q", &"x".repeat(500))]).search.len(),
             MAX_SEARCH_LEN

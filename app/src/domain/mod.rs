@@ -25,7 +25,7 @@ pub use account::{
 };
 pub use email::Email;
 pub use identifier::Identifier;
-pub use insureds::{InsuredSearch, InsuredSort, InsuredsQuery, PolicyFilter};
+pub use insureds::{InsuredSearch, InsuredSort, InsuredsQuery, PolicyFilter, RegistrationFilter};
 pub use names::PersonName;
 pub use org::{AgencyPrefix, OrgSlug};
 pub use password_policy::{PasswordPolicy, RuleCheck, MAX_LENGTH as PASSWORD_MAX_LENGTH};

@@ -14,7 +14,7 @@ use crate::{
     components::{upload::human_size, TopBar},
     pages::{portal_page_error, short_date},
 };
-use leptos::prelude::*;
+use leptos::{lazy, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
@@ -38,13 +38,20 @@ pub fn InsuredPortal(org: String) -> impl IntoView {
                 let org = org.clone();
                 Suspend::new(async move {
                     match home.await {
-                        Ok(h) => view! { <InsuredPortalBody h/> }.into_any(),
+                        Ok(h) => insured_portal_view(h).await,
                         Err(e) => portal_page_error(e, &org),
                     }
                 })
             }}
         </Suspense>
     }
+}
+
+/// The page itself, loaded on its own (`--split`): the Client Portal home
+/// of an account's users does not carry it.
+#[lazy]
+fn insured_portal_view(h: InsuredHomeView) -> AnyView {
+    view! { <InsuredPortalBody h/> }.into_any()
 }
 
 #[component]

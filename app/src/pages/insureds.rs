@@ -11,7 +11,9 @@
 use crate::{
     api::{
         attach_panel,
-        dto::{EdocView, InsuredRowView, InsuredsListView, PolicyChipView, PolicyFoundView},
+        dto::{
+            EdocView, EdocsView, InsuredRowView, InsuredsListView, PolicyChipView, PolicyFoundView,
+        },
         insured_edocs, insureds, AttachPolicy, ChangeInsuredEmail, FindPolicies, RegisterInsured,
         RemovePolicy, SendInsuredReset,
     },
@@ -21,10 +23,10 @@ use crate::{
         upload::{human_size, PdfUpload, UploadState, UploadTarget},
         Field, FormAlert, Notice, TopBar,
     },
-    domain::{InsuredSort, InsuredsQuery, PolicyFilter},
+    domain::{InsuredSort, InsuredsQuery, PolicyFilter, RegistrationFilter},
     pages::{group_thousands, short_date, staff_page_error},
 };
-use leptos::prelude::*;
+use leptos::{lazy, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{
     components::{Form, A},
@@ -126,7 +128,7 @@ fn InsuredsBody(
     let can_attach = list.can_attach;
     let filtered = !s.search.is_empty()
         || s.needs_attaching
-        || s.registered.is_some()
+        || s.registered != RegistrationFilter::Any
         || s.policies != PolicyFilter::All
         || s.insured.is_some();
     let empty_text = if filtered {
@@ -135,6 +137,17 @@ fn InsuredsBody(
         "No insureds yet: they appear when the brokerage's CSIO policy downloads are imported."
     };
     let search = s.search.clone();
+    let export_href = {
+        let page = InsuredsQuery {
+            cursor: None,
+            ..s.clone()
+        }
+        .href();
+        match page.split_once('?') {
+            Some((_, query)) => format!("/admin/insureds.csv?{query}"),
+            None => "/admin/insureds.csv".to_string(),
+        }
+    };
     let everyone = InsuredsQuery {
         sort: s.sort,
         descending: s.descending,
@@ -159,9 +172,9 @@ fn InsuredsBody(
                     </label>
                     <label for="insureds-registered">"Registered"
                         <select id="insureds-registered" name="registered">
-                            <option value="" selected=s.registered.is_none()>"Registered or not"</option>
-                            <option value="1" selected=s.registered == Some(true)>"Registered"</option>
-                            <option value="0" selected=s.registered == Some(false)>"Not registered"</option>
+                            {RegistrationFilter::ALL.into_iter().map(|f| view! {
+                                <option value=f.as_str() selected=s.registered == f>{f.label()}</option>
+                            }).collect_view()}
                         </select>
                     </label>
                     <label for="insureds-policies">"Policies"
@@ -178,10 +191,17 @@ fn InsuredsBody(
                     {filtered.then(|| view! { <A href=everyone.clone() attr:class="button secondary">"Clear"</A> })}
                 </Form>
                 <p class="notice" role="status" hidden=move || notice.get().is_none()>{move || notice.get()}</p>
-                <p class="count" role="status">
-                    <strong>{count_text}</strong>
-                    {s.insured.is_some().then_some(" · one insured, from a link")}
-                </p>
+                <div class="count-row">
+                    <p class="count" role="status">
+                        <strong>{count_text}</strong>
+                        {s.insured.is_some().then_some(" · one insured, from a link")}
+                    </p>
+                    // The whole filtered list (every page), as the brokerage's
+                    // spreadsheet wants it; a plain download.
+                    {can_attach.then(|| view! {
+                        <a class="button secondary small" href=export_href.clone() download="insureds.csv">"Export CSV"</a>
+                    })}
+                </div>
                 {if list.rows.is_empty() {
                     view! { <p class="empty">{empty_text}</p> }.into_any()
                 } else {
@@ -248,6 +268,11 @@ fn InsuredRow(r: InsuredRowView, can_attach: bool, changed_by: Callback<String>)
         } else {
             view! { <span class="badge">"Not registered"</span> }.into_any()
         });
+        if r.welcome_pending {
+            badges.push(view! { <span class="badge wait">"No password yet"</span> }.into_any());
+        } else if r.email.is_some() && r.last_sign_in_at.is_none() {
+            badges.push(view! { <span class="badge wait">"Never signed in"</span> }.into_any());
+        }
         if r.policy_count == 0 {
             badges.push(view! { <span class="badge">"No policies"</span> }.into_any());
         }
@@ -339,13 +364,36 @@ fn DocsPanel(r: InsuredRowView) -> impl IntoView {
                 <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match edocs.await {
-                            Ok(Some(view)) => {
-                                let can_delete = view.can_delete;
-                                let shown = view.edocs.len() as u64;
-                                let list = if view.edocs.is_empty() {
-                                    view! { <p class="muted">"No eDocs yet."</p> }.into_any()
-                                } else {
-                                    view! {
+                            Ok(Some(view)) => edocs_panel_view(view, upload, adding, deleted, reloads, refresh).await,
+                            Ok(None) => ().into_any(),
+                            Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </details>
+    }
+}
+
+/// The Docs panel's content, loaded on its own (`--split`) the first time a
+/// panel opens: the Insureds page does not carry the upload form.
+#[lazy]
+fn edocs_panel_view(
+    view: EdocsView,
+    upload: UploadState,
+    adding: RwSignal<bool>,
+    deleted: RwSignal<bool>,
+    reloads: RwSignal<u32>,
+    refresh: Callback<()>,
+) -> AnyView {
+    let id = view.insured_id;
+
+    let can_delete = view.can_delete;
+    let shown = view.edocs.len() as u64;
+    let list = if view.edocs.is_empty() {
+        view! { <p class="muted">"No eDocs yet."</p> }.into_any()
+    } else {
+        view! {
                                         <ul class="edocs" aria-label=format!("eDocs of {}", view.insured_name)>
                                             {view.edocs.into_iter().map(|d| view! { <EdocItem d can_delete refresh/> }).collect_view()}
                                         </ul>
@@ -353,8 +401,8 @@ fn DocsPanel(r: InsuredRowView) -> impl IntoView {
                                             <p class="muted">{format!("The newest {shown} of {} eDocs are shown.", group_thousands(view.total))}</p>
                                         })}
                                     }.into_any()
-                                };
-                                let add = view.can_add.then(|| {
+    };
+    let add = view.can_add.then(|| {
                                     let target = UploadTarget::Insured { insured: id, policies: view.policies.clone() };
                                     view! {
                                         <details class="add" prop:open=move || adding.get() on:toggle=on_toggle(adding)>
@@ -368,16 +416,7 @@ fn DocsPanel(r: InsuredRowView) -> impl IntoView {
                                         </details>
                                     }
                                 });
-                                view! { {list}{add} }.into_any()
-                            }
-                            Ok(None) => ().into_any(),
-                            Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </div>
-        </details>
-    }
+    view! { {list}{add} }.into_any()
 }
 
 /// One eDoc of the Docs panel: its type and purpose, the file to download,
@@ -546,7 +585,13 @@ fn FoundPolicy(
 /// scrolls sideways.
 #[component]
 fn EmailActions(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView {
-    if r.email.is_some() {
+    if r.welcome_pending {
+        view! {
+            <ResendWelcomeButton r=r.clone() changed_by/>
+            <EditEmailPanel r changed_by/>
+        }
+        .into_any()
+    } else if r.email.is_some() {
         view! {
             <ResetButton r=r.clone() changed_by/>
             <EditEmailPanel r changed_by/>
@@ -653,6 +698,26 @@ fn EditEmailPanel(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoV
                 </ActionForm>
             </div>
         </details>
+    }
+}
+
+/// **Resend welcome** for an insured who never chose a password (the
+/// welcome link expired or was lost): a new welcome link, the old ones
+/// retired.
+#[component]
+fn ResendWelcomeButton(r: InsuredRowView, changed_by: Callback<String>) -> impl IntoView {
+    let resend = ServerAction::<SendInsuredReset>::new();
+    Effect::new(move |_| match resend.value().get() {
+        Some(Ok(message)) => changed_by.run(message),
+        Some(Err(e)) => changed_by.run(e.to_string()),
+        None => {}
+    });
+    let label = format!("Resend the welcome email to {}", r.full_name);
+    view! {
+        <ActionForm action=resend attr:class="inline reset">
+            <input type="hidden" name="insured" value=r.id/>
+            <button type="submit" class="button secondary small" aria-label=label disabled=move || resend.pending().get()>"Resend welcome"</button>
+        </ActionForm>
     }
 }
 

@@ -8,6 +8,7 @@ pub mod csp;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod exports;
 pub mod files;
 pub mod import;
 pub mod mail;

@@ -16,16 +16,16 @@ use crate::{
     api::dto::{InsuredRefView, InsuredRowView, InsuredsListView, PolicyChipView},
     domain::{
         insured::{display_postal_code, line_of_business_label},
-        InsuredSearch, InsuredSort, InsuredsQuery, PolicyFilter,
+        ClientRole, InsuredSearch, InsuredSort, InsuredsQuery, PolicyFilter, RegistrationFilter,
     },
     server::{
         auth::{actor::manages_accounts, Actor},
-        entities::{insured, policy},
+        entities::{email_token, insured, policy, user},
         error::ServiceError,
         services::{home, insured_summary::date_key, keyset},
     },
 };
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, Order, QueryFilter,
@@ -224,15 +224,27 @@ async fn membership<C: ConnectionTrait>(
     })
 }
 
-/// The conditions of `query` on the organization's insureds.
+/// The organization's insured logins (role Insured) that match `more`.
+fn insured_logins(org: i32, more: Condition) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column((user::Entity, user::Column::Id))
+        .from(user::Entity)
+        .and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(org))
+        .and_where(Expr::col((user::Entity, user::Column::Role)).eq(ClientRole::Insured.as_str()))
+        .cond_where(more)
+        .to_owned()
+}
+
+/// The conditions of `query` on the organization's insureds, at `now`.
 fn filters(
     backend: DbBackend,
     org: i32,
     query: &InsuredsQuery,
-    today: NaiveDate,
+    now: DateTime<Utc>,
     how: Membership,
 ) -> Condition {
     use insured::Column as C;
+    let today = now.date_naive();
     let search = InsuredSearch::parse(&query.search);
     let mut cond = Condition::all().add(C::OrganizationId.eq(org));
     // "Has policies" is true of nearly every insured: its index serves the
@@ -240,7 +252,7 @@ fn filters(
     // the index chosen (the `+` keeps it a plain test).
     let narrowed = search.is_some()
         || query.needs_attaching
-        || query.registered.is_some()
+        || query.registered != RegistrationFilter::Any
         || query.insured.is_some();
     let has_policies = if narrowed {
         Expr::cust("+\"insureds\".\"policy_count\" > 0")
@@ -264,9 +276,39 @@ fn filters(
         cond = cond.add(C::NeedsAttaching.eq(true));
     }
     match query.registered {
-        Some(true) => cond = cond.add(C::Email.is_not_null()),
-        Some(false) => cond = cond.add(C::Email.is_null()),
-        None => {}
+        RegistrationFilter::Any => {}
+        RegistrationFilter::Registered => cond = cond.add(C::Email.is_not_null()),
+        RegistrationFilter::NotRegistered => cond = cond.add(C::Email.is_null()),
+        RegistrationFilter::NeverSignedIn => {
+            cond = cond.add(
+                C::UserId.in_subquery(insured_logins(
+                    org,
+                    Condition::all()
+                        .add(Expr::col((user::Entity, user::Column::LastLoginAt)).is_null()),
+                )),
+            )
+        }
+        // No password yet, and no unused link that still works.
+        RegistrationFilter::WelcomeExpired => {
+            let working_link = sea_orm::sea_query::Query::select()
+                .expr(Expr::val(1))
+                .from(email_token::Entity)
+                .and_where(
+                    Expr::col((email_token::Entity, email_token::Column::UserId))
+                        .equals((user::Entity, user::Column::Id)),
+                )
+                .and_where(Expr::col((email_token::Entity, email_token::Column::UsedAt)).is_null())
+                .and_where(Expr::col((email_token::Entity, email_token::Column::ExpiresAt)).gt(now))
+                .to_owned();
+            cond = cond.add(
+                C::UserId.in_subquery(insured_logins(
+                    org,
+                    Condition::all()
+                        .add(Expr::col((user::Entity, user::Column::PasswordHash)).is_null())
+                        .add(Expr::exists(working_link).not()),
+                )),
+            )
+        }
     }
     if let Some(id) = query.insured {
         cond = cond.add(C::Id.eq(id));
@@ -355,14 +397,54 @@ async fn policies_of<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// What the follow-up needs of an insured's login.
+pub(crate) struct LoginFacts {
+    /// When the broker registered the insured (the login's creation).
+    pub registered_at: DateTime<Utc>,
+    /// The latest sign-in, if any.
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// A password has been chosen.
+    pub has_password: bool,
+}
+
+/// The follow-up facts of the organization's insured logins `ids`.
+pub(crate) async fn logins_of<C: ConnectionTrait>(
+    db: &C,
+    org: i32,
+    mut ids: Vec<i32>,
+) -> Result<HashMap<i32, LoginFacts>, ServiceError> {
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for u in user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(org))
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            out.insert(
+                u.id,
+                LoginFacts {
+                    registered_at: u.created_at,
+                    last_sign_in_at: u.last_login_at,
+                    has_password: u.password_hash.is_some(),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
 /// A page of the Insureds table (any staff role of the organization).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     query: &InsuredsQuery,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<InsuredsListView, ServiceError> {
     use insured::Column as C;
+    let today = now.date_naive();
     let role = actor.require_staff()?;
     let org = actor.organization_id;
     let backend = db.get_database_backend();
@@ -373,7 +455,7 @@ pub async fn list<C: ConnectionTrait>(
         Order::Asc
     };
     let how = membership(db, org, InsuredSearch::parse(&query.search).as_ref()).await?;
-    let mut q = insured::Entity::find().filter(filters(backend, org, query, today, how));
+    let mut q = insured::Entity::find().filter(filters(backend, org, query, now, how));
     if let Some(cursor) = query.cursor.as_deref() {
         let id = keyset::cursor_id(cursor)?;
         let last = insured::Entity::find_by_id(id)
@@ -404,7 +486,7 @@ pub async fn list<C: ConnectionTrait>(
     let matching = insured::Entity::find()
         .select_only()
         .column(C::Id)
-        .filter(filters(backend, org, query, today, Membership::LookUp))
+        .filter(filters(backend, org, query, now, Membership::LookUp))
         .limit(COUNT_CAP + 1)
         .into_query();
     let n = keyset::count(db, matching).await?;
@@ -430,6 +512,7 @@ pub async fn list<C: ConnectionTrait>(
                 .collect()
         }
     };
+    let logins = logins_of(db, org, rows.iter().filter_map(|r| r.user_id).collect()).await?;
     let frame = home::frame(db, actor).await?;
     Ok(InsuredsListView {
         frame,
@@ -441,8 +524,12 @@ pub async fn list<C: ConnectionTrait>(
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
                     .join(" ");
+                let login = r.user_id.and_then(|u| logins.get(&u));
                 InsuredRowView {
                     id: r.id,
+                    registered_at: login.map(|l| l.registered_at.to_rfc3339()),
+                    last_sign_in_at: login.and_then(|l| l.last_sign_in_at.map(|t| t.to_rfc3339())),
+                    welcome_pending: login.is_some_and(|l| !l.has_password),
                     policies: policies
                         .remove(&r.id)
                         .unwrap_or_default()
@@ -471,4 +558,167 @@ pub async fn list<C: ConnectionTrait>(
         count_capped: n > COUNT_CAP,
         can_attach: manages_accounts(role),
     })
+}
+
+/// Rows read at a time by the CSV export.
+const EXPORT_BATCH: u64 = 1_000;
+
+/// One CSV field: quoted when it holds a comma, quote or line break, and
+/// led by `'` when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`,
+/// tab, carriage return), so a name a download carried can't run as one.
+fn csv_field(out: &mut String, value: &str) {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&guarded.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&guarded);
+    }
+}
+
+fn csv_line(out: &mut String, fields: &[&str]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(out, f);
+    }
+    out.push_str("\r\n");
+}
+
+/// The whole list `query` selects (every page, in its order) as CSV: name,
+/// address, city, province, postal code, email, policy numbers, when
+/// registered and last signed in. No secrets. User Administrators and
+/// Brokers of the organization only: it is a list of clients' emails.
+pub async fn export_csv<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    query: &InsuredsQuery,
+    now: DateTime<Utc>,
+) -> Result<String, ServiceError> {
+    use insured::Column as C;
+    actor.require_account_manager_staff()?;
+    let org = actor.organization_id;
+    let backend = db.get_database_backend();
+    let columns = sort_columns(query.sort);
+    let order = if query.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let query = InsuredsQuery {
+        cursor: None,
+        ..query.clone()
+    };
+    let how = membership(db, org, InsuredSearch::parse(&query.search).as_ref()).await?;
+    let mut out = String::new();
+    csv_line(
+        &mut out,
+        &[
+            "Insured",
+            "Address",
+            "City",
+            "Province",
+            "Postal code",
+            "Email",
+            "Policy numbers",
+            "Registered",
+            "Last signed in",
+        ],
+    );
+    let mut last: Option<insured::Model> = None;
+    loop {
+        let mut q = insured::Entity::find().filter(filters(backend, org, &query, now, how));
+        if let Some(last) = &last {
+            q = q.filter(keyset::after(
+                &columns,
+                C::Id,
+                sort_values(&columns, last),
+                last.id,
+                query.descending,
+            ));
+        }
+        for c in &columns {
+            q = q.order_by(*c, order.clone());
+        }
+        let rows = q
+            .order_by(C::Id, order.clone())
+            .limit(EXPORT_BATCH)
+            .all(db)
+            .await?;
+        let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        let mut numbers: HashMap<i32, Vec<String>> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for (insured_id, number) in policy::Entity::find()
+                .select_only()
+                .column(policy::Column::InsuredId)
+                .column(policy::Column::PolicyNumber)
+                .filter(policy::Column::OrganizationId.eq(org))
+                .filter(policy::Column::InsuredId.is_in(chunk.iter().copied()))
+                .order_by_desc(policy::Column::ExpiryDate)
+                .order_by_asc(policy::Column::Id)
+                .into_tuple::<(i32, String)>()
+                .all(db)
+                .await?
+            {
+                numbers.entry(insured_id).or_default().push(number);
+            }
+        }
+        let logins = logins_of(db, org, rows.iter().filter_map(|r| r.user_id).collect()).await?;
+        for r in &rows {
+            let login = r.user_id.and_then(|u| logins.get(&u));
+            let date = |t: Option<DateTime<Utc>>| {
+                t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default()
+            };
+            csv_line(
+                &mut out,
+                &[
+                    &r.full_name,
+                    &r.address,
+                    &r.city,
+                    &r.province,
+                    &display_postal_code(&r.postal_code),
+                    r.email.as_deref().unwrap_or(""),
+                    &numbers.remove(&r.id).unwrap_or_default().join("; "),
+                    &date(login.map(|l| l.registered_at)),
+                    &date(login.and_then(|l| l.last_sign_in_at)),
+                ],
+            );
+        }
+        if (rows.len() as u64) < EXPORT_BATCH {
+            break;
+        }
+        last = rows.into_iter().last();
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_and_formulas_defused() {
+        let mut out = String::new();
+        csv_line(
+            &mut out,
+            &[
+                "Smith, Jane",
+                "say \"hi\"",
+                "=HYPERLINK(\"x\")",
+                "-2",
+                "plain",
+            ],
+        );
+        assert_eq!(
+            out,
+            "\"Smith, Jane\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\",'-2,plain\r\n"
+        );
+    }
 }
