@@ -14,7 +14,7 @@ use crate::{
     },
     components::{
         actions::{close_on_success, on_toggle, refresh_on_success},
-        upload::{human_size, PdfUpload, UploadState, UploadTarget},
+        upload::{human_size, PdfUpload, UploadState},
         Field, FormAlert, Notice, SubmitButton, TextArea,
     },
     error::AppError,
@@ -169,7 +169,16 @@ fn DocumentsBody(
                 </details>
                 <details class="add" prop:open=move || adding.upload_open.get() on:toggle=on_toggle(adding.upload_open)>
                     <summary class="button secondary">"Upload a PDF"</summary>
-                    <PdfUpload target=UploadTarget::Account(account) return_to max_upload_bytes=docs.max_upload_bytes state=adding.upload
+                    <PdfUpload label="Upload a PDF" button="Upload PDF" id_prefix="upload-"
+                        fields=Callback::new(move |error: Signal<Option<AppError>>| view! {
+                            {account.map(|a| view! { <input type="hidden" name="account" value=a/> })}
+                            <div class="field-row">
+                                <Field label="Issue date" name="issue_date" kind="date" error id_prefix="upload-"/>
+                                <Field label="Business purpose" name="business_purpose" error id_prefix="upload-"/>
+                                <Field label="Document type" name="document_type" error id_prefix="upload-"/>
+                            </div>
+                        }.into_any())
+                        return_to max_upload_bytes=docs.max_upload_bytes state=adding.upload
                         on_done=Callback::new(move |_| { adding.upload_open.set(false); refresh.run(()); })/>
                 </details>
             </div>

@@ -4,12 +4,7 @@
 //! progress events drive a progress bar while the file travels; `fetch`
 //! has no upload progress, which is why this one request does not use it.
 
-use crate::{
-    api::dto::EdocPolicyView,
-    components::{Field, FormAlert, SelectField},
-    domain::edoc::{Choice, BUSINESS_PURPOSES, DOCUMENT_TYPES},
-    error::AppError,
-};
+use crate::{components::FormAlert, error::AppError};
 use leptos::prelude::*;
 
 /// "20 MB", "512 KB", "1.5 GB".
@@ -58,33 +53,20 @@ impl Default for UploadState {
     }
 }
 
-/// What an upload adds to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UploadTarget {
-    /// An account's documents: the account (staff), or the signed-in client
-    /// user's own (`None`). Purpose and type are typed freely.
-    Account(Option<i32>),
-    /// An insured's eDocs: purpose and type are chosen from the CSIO lists,
-    /// and the eDoc may be about one of the insured's policies.
-    Insured {
-        /// The insured.
-        insured: i32,
-        /// Their policies.
-        policies: Vec<EdocPolicyView>,
-    },
-}
-
-fn choices(list: &[Choice]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(c, l)| ((*c).to_string(), (*l).to_string()))
-        .collect()
-}
-
-/// The upload form for one account's documents or one insured's eDocs.
+/// The upload form for one account's documents or one insured's eDocs. The
+/// caller gives the fields before the file (which owner, which details), so
+/// a page carries only the fields it shows.
 #[component]
 pub fn PdfUpload(
-    /// What the PDF is added to.
-    target: UploadTarget,
+    /// The form's name for assistive technology ("Upload a PDF").
+    label: &'static str,
+    /// The submit button's text.
+    button: &'static str,
+    /// Prefix of the element ids (several forms may share a page).
+    #[prop(into)]
+    id_prefix: String,
+    /// The fields before the file, given the form's latest error.
+    fields: Callback<Signal<Option<AppError>>, AnyView>,
     /// Where a plain (unhydrated) post returns to.
     return_to: String,
     /// The server's limit, checked here too before anything is sent.
@@ -120,50 +102,8 @@ pub fn PdfUpload(
     };
     let file_error = move || error.get().and_then(|e| e.field_message("file"));
     let err_signal: Signal<Option<AppError>> = error.into();
-    // Several eDoc forms may share a page (one per insured): ids differ.
-    let prefix = match &target {
-        UploadTarget::Account(_) => "upload-".to_string(),
-        UploadTarget::Insured { insured, .. } => format!("edoc-{insured}-"),
-    };
-    let form_label = match &target {
-        UploadTarget::Account(_) => "Upload a PDF",
-        UploadTarget::Insured { .. } => "Add an eDoc",
-    };
-    let file_id = format!("{prefix}file");
-    let file_error_id = format!("{prefix}file-error");
-    let (owner, details, button) = match target {
-        UploadTarget::Account(account) => (
-            account
-                .map(|a| view! { <input type="hidden" name="account" value=a/> }.into_any())
-                .unwrap_or_else(|| ().into_any()),
-            view! {
-                <div class="field-row">
-                    <Field label="Issue date" name="issue_date" kind="date" error=err_signal id_prefix=prefix.clone()/>
-                    <Field label="Business purpose" name="business_purpose" error=err_signal id_prefix=prefix.clone()/>
-                    <Field label="Document type" name="document_type" error=err_signal id_prefix=prefix.clone()/>
-                </div>
-            }
-            .into_any(),
-            "Upload PDF",
-        ),
-        UploadTarget::Insured { insured, policies } => (
-            view! { <input type="hidden" name="insured" value=insured/> }.into_any(),
-            view! {
-                <div class="field-row">
-                    <Field label="Issue date" name="issue_date" kind="date" error=err_signal id_prefix=prefix.clone()/>
-                    <SelectField label="Business purpose" name="business_purpose" options=choices(BUSINESS_PURPOSES)
-                        placeholder="Choose…" error=err_signal id_prefix=prefix.clone()/>
-                    <SelectField label="Document type" name="document_type" options=choices(DOCUMENT_TYPES)
-                        placeholder="Choose…" error=err_signal id_prefix=prefix.clone()/>
-                </div>
-                <SelectField label="Policy" name="policy" required=false placeholder="Not about one policy"
-                    options=policies.into_iter().map(|p| (p.id.to_string(), format!("{} · {}", p.policy_number, p.line_of_business))).collect()
-                    error=err_signal id_prefix=prefix.clone()/>
-            }
-            .into_any(),
-            "Add eDoc",
-        ),
-    };
+    let file_id = format!("{id_prefix}file");
+    let file_error_id = format!("{id_prefix}file-error");
     view! {
         <form
             node_ref=form_ref
@@ -171,13 +111,12 @@ pub fn PdfUpload(
             method="post"
             action="/documents/upload"
             enctype="multipart/form-data"
-            aria-label=form_label
+            aria-label=label
             on:submit=on_submit
         >
             <FormAlert error=err_signal/>
-            {owner}
             <input type="hidden" name="return_to" value=return_to/>
-            {details}
+            {fields.run(err_signal)}
             <div class="field" class:invalid=move || file_error().is_some()>
                 <label for=file_id.clone()>{format!("PDF file (up to {})", human_size(max_upload_bytes))}</label>
                 <input id=file_id name="file" type="file" accept="application/pdf,.pdf" required=true

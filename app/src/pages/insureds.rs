@@ -20,10 +20,14 @@ use crate::{
     components::{
         actions::on_toggle,
         documents::DeleteDocumentButton,
-        upload::{human_size, PdfUpload, UploadState, UploadTarget},
-        Field, FormAlert, Notice, TopBar,
+        upload::{human_size, PdfUpload, UploadState},
+        Field, FormAlert, Notice, SelectField, TopBar,
     },
-    domain::{InsuredSort, InsuredsQuery, PolicyFilter, RegistrationFilter},
+    domain::{
+        edoc::{Choice, BUSINESS_PURPOSES, DOCUMENT_TYPES},
+        InsuredSort, InsuredsQuery, PolicyFilter, RegistrationFilter,
+    },
+    error::AppError,
     pages::{group_thousands, short_date, staff_page_error},
 };
 use leptos::{lazy, prelude::*};
@@ -403,20 +407,50 @@ fn edocs_panel_view(
                                     }.into_any()
     };
     let add = view.can_add.then(|| {
-                                    let target = UploadTarget::Insured { insured: id, policies: view.policies.clone() };
-                                    view! {
-                                        <details class="add" prop:open=move || adding.get() on:toggle=on_toggle(adding)>
-                                            <summary class="button secondary small">"Add eDoc"</summary>
-                                            <PdfUpload target return_to="/admin/insureds".to_string() max_upload_bytes=view.max_upload_bytes state=upload
-                                                on_done=Callback::new(move |_| {
-                                                    adding.set(false);
-                                                    deleted.set(false);
-                                                    reloads.update(|n| *n += 1);
-                                                })/>
-                                        </details>
-                                    }
-                                });
+        let policies: Vec<(String, String)> = view
+            .policies
+            .iter()
+            .map(|p| {
+                (
+                    p.id.to_string(),
+                    format!("{} · {}", p.policy_number, p.line_of_business),
+                )
+            })
+            .collect();
+        let prefix = format!("edoc-{id}-");
+        let fields = Callback::new(move |error: Signal<Option<AppError>>| view! {
+            <input type="hidden" name="insured" value=id/>
+            <div class="field-row">
+                <Field label="Issue date" name="issue_date" kind="date" error id_prefix=prefix.clone()/>
+                <SelectField label="Business purpose" name="business_purpose" options=choices(BUSINESS_PURPOSES)
+                    placeholder="Choose…" error id_prefix=prefix.clone()/>
+                <SelectField label="Document type" name="document_type" options=choices(DOCUMENT_TYPES)
+                    placeholder="Choose…" error id_prefix=prefix.clone()/>
+            </div>
+            <SelectField label="Policy" name="policy" required=false placeholder="Not about one policy"
+                options=policies.clone() error id_prefix=prefix.clone()/>
+        }.into_any());
+        view! {
+            <details class="add" prop:open=move || adding.get() on:toggle=on_toggle(adding)>
+                <summary class="button secondary small">"Add eDoc"</summary>
+                <PdfUpload label="Add an eDoc" button="Add eDoc" id_prefix=format!("edoc-{id}-") fields
+                    return_to="/admin/insureds".to_string() max_upload_bytes=view.max_upload_bytes state=upload
+                    on_done=Callback::new(move |_| {
+                        adding.set(false);
+                        deleted.set(false);
+                        reloads.update(|n| *n += 1);
+                    })/>
+            </details>
+        }
+    });
     view! { {list}{add} }.into_any()
+}
+
+/// A CSIO list as the drop-down's (code, label) pairs.
+fn choices(list: &[Choice]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(c, l)| ((*c).to_string(), (*l).to_string()))
+        .collect()
 }
 
 /// One eDoc of the Docs panel: its type and purpose, the file to download,

@@ -22,16 +22,24 @@ use axum::{
 /// `GET /admin/insureds.csv`.
 pub async fn insureds_csv(State(state): State<AppState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
+    // A list of clients' emails is built for a click on this site only,
+    // not for a page elsewhere that links here.
+    if parts
+        .headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        let e = AppError::Forbidden;
+        return (status_of(&e), e.to_string()).into_response();
+    }
     let query_string = parts.uri.query().unwrap_or("").to_string();
     let ctx = RequestContext::new(state.clone(), parts);
-    let made = async {
+    let made: Result<String, AppError> = async {
         let actor = ctx.actor().await?;
         let query = InsuredsQuery::from_params(|k| crate::percent::query_value(&query_string, k));
-        Ok::<_, AppError>(
-            insureds::export_csv(&state.db, &actor, &query, ctx.now())
-                .await
-                .map_err(|e| ctx.fail(e.into()))?,
-        )
+        insureds::export_csv(&state.db, &actor, &query, ctx.now())
+            .await
+            .map_err(|e| ctx.fail(e.into()))
     }
     .await;
     match made {

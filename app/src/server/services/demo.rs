@@ -407,11 +407,20 @@ async fn ensure_insured(
         now,
     )
     .await?;
-    if let Some(login) = user::Entity::find_by_id(registered.user_id).one(db).await? {
+    // The demo password instead of the welcome link, which is retired so
+    // it can't replace the password later.
+    let hash = hasher.hash(DEMO_CLIENT_PASSWORD.into()).await?;
+    let txn = begin_write(db).await?;
+    if let Some(login) = user::Entity::find_by_id(registered.user_id)
+        .one(&txn)
+        .await?
+    {
         let mut row: user::ActiveModel = login.into();
-        row.password_hash = Set(Some(hasher.hash(DEMO_CLIENT_PASSWORD.into()).await?));
-        row.update(db).await?;
+        row.password_hash = Set(Some(hash));
+        row.update(&txn).await?;
     }
+    crate::server::services::email_tokens::retire_all(&txn, registered.user_id, now).await?;
+    txn.commit().await?;
     let Some(first) = policy::Entity::find()
         .filter(policy::Column::OrganizationId.eq(org.id))
         .filter(policy::Column::InsuredId.eq(who.id))

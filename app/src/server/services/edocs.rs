@@ -103,6 +103,13 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<EdocsView, ServiceError> {
     let (who, manage) = reach(db, actor, insured).await?;
     let org = actor.organization_id;
+    let insured_is_asking = matches!(
+        actor.principal,
+        Principal::Client {
+            role: ClientRole::Insured,
+            ..
+        }
+    );
     let policies = policy::Entity::find()
         .filter(policy::Column::OrganizationId.eq(org))
         .filter(policy::Column::InsuredId.eq(who.id))
@@ -128,6 +135,7 @@ pub async fn list<C: ConnectionTrait>(
         .await?;
     let people: Vec<i32> = rows
         .iter()
+        .filter(|_| !insured_is_asking)
         .flat_map(|d| [d.created_by_user_id, d.created_for_user_id])
         .flatten()
         .collect();
@@ -152,9 +160,12 @@ pub async fn list<C: ConnectionTrait>(
                 size_bytes: d.size_bytes.unwrap_or(0),
                 policy_id: d.policy_id,
                 policy_number: d.policy_id.and_then(|p| numbers.get(&p).cloned()),
-                added_by: match (d.import_run_id, d.created_by_user_id) {
-                    (Some(run), _) => format!("Import {run}"),
-                    (None, by) => activity::who(&names, by, d.created_for_user_id),
+                // The insured is told it came from their broker; staff
+                // names and import numbers are the brokerage's business.
+                added_by: match (insured_is_asking, d.import_run_id, d.created_by_user_id) {
+                    (true, _, _) => "Your broker".to_string(),
+                    (false, Some(run), _) => format!("Import {run}"),
+                    (false, None, by) => activity::who(&names, by, d.created_for_user_id),
                 },
                 added_at: d.created_at.to_rfc3339(),
             })

@@ -565,9 +565,13 @@ const EXPORT_BATCH: u64 = 1_000;
 
 /// One CSV field: quoted when it holds a comma, quote or line break, and
 /// led by `'` when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`,
-/// tab, carriage return), so a name a download carried can't run as one.
+/// their full-width forms, or a tab or line break; after any spaces), so a
+/// name a download carried can't run as one.
 fn csv_field(out: &mut String, value: &str) {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let formula = value.trim_start_matches(' ').starts_with([
+        '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ]);
+    let guarded = if formula {
         format!("'{value}")
     } else {
         value.to_string()
