@@ -268,6 +268,11 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   await wide.getByRole('button', { name: 'Sign in' }).click();
   await expect(wide).toHaveURL(/\/portal\/harbour$/);
   await expect(wide.getByRole('region', { name: 'My documents' })).toContainText('Pink card 2026.pdf');
+  // Loaded whole (server-rendered, then hydrated): the page is there once.
+  await wide.goto('/portal/harbour');
+  await hydrated(wide);
+  await expect(wide.getByRole('heading', { level: 1 })).toHaveCount(1);
+  await expect(wide.getByRole('region', { name: 'My documents' })).toHaveCount(1);
   await shot(wide, 'insured-portal-desktop');
   await desktop.close();
 });

@@ -14,7 +14,7 @@ use crate::{
     components::{upload::human_size, TopBar},
     pages::{portal_page_error, short_date},
 };
-use leptos::{lazy, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
@@ -38,7 +38,7 @@ pub fn InsuredPortal(org: String) -> impl IntoView {
                 let org = org.clone();
                 Suspend::new(async move {
                     match home.await {
-                        Ok(h) => insured_portal_view(h).await,
+                        Ok(h) => view! { <InsuredPortalBody h/> }.into_any(),
                         Err(e) => portal_page_error(e, &org),
                     }
                 })
@@ -47,13 +47,10 @@ pub fn InsuredPortal(org: String) -> impl IntoView {
     }
 }
 
-/// The page itself, loaded on its own (`--split`): the Client Portal home
-/// of an account's users does not carry it.
-#[lazy]
-fn insured_portal_view(h: InsuredHomeView) -> AnyView {
-    view! { <InsuredPortalBody h/> }.into_any()
-}
-
+// Not `#[lazy]`: a lazily loaded view inside this server-rendered Suspense
+// was rendered a second time below the first when the page hydrated
+// (seen at 390 px wide, 2026-12-05). The Docs panel of the Insureds page
+// is lazy because it renders only in the browser, after a click.
 #[component]
 fn InsuredPortalBody(h: InsuredHomeView) -> impl IntoView {
     let here = format!("/portal/{}", h.organization_slug);
