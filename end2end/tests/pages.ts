@@ -52,12 +52,13 @@ const HARBOURFRONT = '4165550300';
 
 // 2026-12-05, eDocs, the insured's portal and the follow-up filters (issue
 // 10, parts 2 and 3): the pages over their ceiling set to the measured
-// weight plus 3 %. The Client Portal home gained 36 KB (410 → 446 KB): the
-// insured's portal is in its route (a `#[lazy]` page hydrated twice, so it
-// is not split; the Docs panel of Insureds is, saving 13 KB there); the main
-// module grew 4.4 KB (270 → 274 KB) with the lazy loaders, and the pages
-// just under their ceilings passed them. Insureds 425 → 459 KB (Docs
-// panel, follow-up filters, Export CSV); the insured portal weighs 475 KB.
+// weight plus 3 %. The Client Portal home gained 57 KB (410 → 467 KB): the
+// insured's portal is in its route (as a `#[lazy]` chunk it saved 20 KB
+// but rendered twice on hydration, so it is not split); the main module
+// grew 4.4 KB (270 → 274 KB) with the lazy loader of the Docs panel, and
+// the pages just under their ceilings passed them. Insureds 425 → 455 KB
+// (Docs panel, a lazy chunk; follow-up filters; Export CSV); the insured's
+// portal is the Client Portal home route, 467 KB.
 // Issue 13 owns bringing these down.
 // 2026-12-04, registering insureds (issue 10, part 1): Add email, Edit
 // email and Reset password on the Insureds page, 414 → 425 KB; its two
@@ -84,7 +85,7 @@ export const PAGES: PageCase[] = [
   { name: 'Start page', path: '/', visitor: 'nobody', budget: 'other', ceiling: 278_000 },
   { name: 'Admin Portal sign-in', path: '/admin/sign-in?org=northwind', visitor: 'nobody', budget: 'entry', ceiling: 278_000 },
   { name: 'Client Portal sign-in', path: '/portal/northwind/sign-in', visitor: 'nobody', budget: 'entry', ceiling: 278_000 },
-  { name: 'Client Portal home', path: '/portal/northwind', visitor: 'manager', budget: 'entry', ceiling: 460_000 },
+  { name: 'Client Portal home', path: '/portal/northwind', visitor: 'manager', budget: 'entry', ceiling: 481_000 },
   { name: 'Office staff', path: '/portal/northwind/office-staff', visitor: 'manager', budget: 'other', ceiling: 398_000 },
   { name: 'Forgot password (Client Portal)', path: '/portal/northwind/forgot-password', visitor: 'nobody', budget: 'other', ceiling: 294_000 },
   { name: 'Forgot identifier', path: '/portal/northwind/forgot-identifier', visitor: 'nobody', budget: 'other', ceiling: 295_000 },
@@ -102,7 +103,7 @@ export const PAGES: PageCase[] = [
   { name: 'People', path: '/admin/people', visitor: 'staff', budget: 'other', ceiling: 448_000 },
   { name: 'People (clients)', path: '/admin/people?side=clients&sort=logon&dir=desc', visitor: 'staff', budget: 'other', ceiling: 448_000 },
   { name: 'Person', path: `/admin/people/${MEI_LIN}`, visitor: 'staff', budget: 'other', ceiling: 452_000 },
-  { name: 'Client Portal home (Claims Rep Manager)', path: '/portal/northwind', visitor: 'rep', budget: 'entry', ceiling: 460_000 },
+  { name: 'Client Portal home (Claims Rep Manager)', path: '/portal/northwind', visitor: 'rep', budget: 'entry', ceiling: 481_000 },
   // 2026-12-04, Imports (issue 9): the demo brokerage's broker; import 1 is
   // the demo's own (3,000 policies, 30 files; the report shows 5 a page).
   { name: 'Imports', path: '/admin/imports', visitor: 'broker', budget: 'other', ceiling: 374_000 },
@@ -114,8 +115,8 @@ export const PAGES: PageCase[] = [
   { name: 'Insureds (registered, never signed in)', path: '/admin/insureds?registered=never', visitor: 'broker', budget: 'other', ceiling: 474_000 },
   // 2026-12-05, the insured's portal (issue 10): the demo brokerage's
   // registered insured, their policies and two eDocs.
-  { name: 'Insured portal', path: '/portal/harbour', visitor: 'insured', budget: 'entry', ceiling: 490_000 },
-  { name: 'Insured portal (one policy)', path: '/portal/harbour?policy=1', visitor: 'insured', budget: 'entry', ceiling: 490_000 },
+  { name: 'Insured portal', path: '/portal/harbour', visitor: 'insured', budget: 'entry', ceiling: 481_000 },
+  { name: 'Insured portal (one policy)', path: '/portal/harbour?policy=1', visitor: 'insured', budget: 'entry', ceiling: 481_000 },
 ];
 
 /** Signs `request` in as `visitor`, through the same server functions the
