@@ -11,7 +11,7 @@
 mod common;
 
 use app::{
-    domain::{edoc::EdocDetails, PersonName, StaffRole},
+    domain::{edoc::EdocDetails, StaffRole},
     server::{
         auth::Actor,
         entities::{document, import_item, insured, policy, user},
@@ -22,13 +22,13 @@ use app::{
             edocs,
             imports::{self, Importer, Source},
             insured_logins::{self, Registration},
-            insured_portal, policy_attach, users,
+            insured_portal, policy_attach,
         },
         state::FileSettings,
     },
 };
 use chrono::Utc;
-use common::Seed;
+use common::staff_actor as staff;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
@@ -49,32 +49,6 @@ fn files(dir: &tempfile::TempDir) -> Arc<FileSettings> {
         max_upload_bytes: FileSettings::DEFAULT_MAX_UPLOAD_BYTES,
         account_quota_bytes: Some(FileSettings::DEFAULT_ACCOUNT_QUOTA_BYTES),
     })
-}
-
-async fn staff(db: &DatabaseConnection, org: &Seed, bravo: bool, role: StaffRole) -> Actor {
-    let hash = common::hasher()
-        .hash(common::PASSWORD.into())
-        .await
-        .unwrap();
-    let (o, last) = if bravo {
-        (&org.bravo, format!("Bravo{}", role.as_str()))
-    } else {
-        (&org.alpha, format!("Alpha{}", role.as_str()))
-    };
-    let u = users::insert_staff(
-        db,
-        o,
-        &PersonName::parse("Kim", "", &last).unwrap(),
-        role,
-        None,
-        hash,
-        false,
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    Actor::from_user(&u).unwrap()
 }
 
 async fn insured_named(db: &DatabaseConnection, org: i32, name: &str) -> insured::Model {

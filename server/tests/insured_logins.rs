@@ -11,7 +11,7 @@
 mod common;
 
 use app::{
-    domain::{audit_action, Identifier, InsuredsQuery, PersonName, StaffRole},
+    domain::{audit_action, Identifier, InsuredsQuery, StaffRole},
     server::{
         auth::Actor,
         entities::{audit_event, client_account, insured, outbox_message, user},
@@ -21,12 +21,12 @@ use app::{
             consolidation,
             imports::{self, Importer, Source},
             insured_logins::{self, Registration},
-            insureds, passwords, person, sign_in, users,
+            insureds, passwords, person, sign_in,
         },
     },
 };
 use chrono::Utc;
-use common::Seed;
+use common::{staff_actor as staff, Seed};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
@@ -45,32 +45,6 @@ fn fixture(name: &str) -> (String, Vec<u8>) {
         .join("tests/fixtures/csio")
         .join(name);
     (name.to_string(), std::fs::read(&path).unwrap())
-}
-
-async fn staff(db: &DatabaseConnection, org: &Seed, bravo: bool, role: StaffRole) -> Actor {
-    let hash = common::hasher()
-        .hash(common::PASSWORD.into())
-        .await
-        .unwrap();
-    let (o, last) = if bravo {
-        (&org.bravo, format!("Bravo{}", role.as_str()))
-    } else {
-        (&org.alpha, format!("Alpha{}", role.as_str()))
-    };
-    let u = users::insert_staff(
-        db,
-        o,
-        &PersonName::parse("Sam", "", &last).unwrap(),
-        role,
-        None,
-        hash,
-        false,
-        None,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    Actor::from_user(&u).unwrap()
 }
 
 /// Both organizations import the same downloads; returns alpha's broker.

@@ -523,3 +523,33 @@ pub fn location(res: &Response) -> &str {
         .map(|v| v.to_str().unwrap())
         .unwrap_or("")
 }
+
+/// A new staff login of `role` in alpha (or bravo), as the actor it signs
+/// in as.
+pub async fn staff_actor(
+    db: &DatabaseConnection,
+    org: &Seed,
+    bravo: bool,
+    role: app::domain::StaffRole,
+) -> app::server::auth::Actor {
+    let hash = hasher().hash(PASSWORD.into()).await.unwrap();
+    let (o, last) = if bravo {
+        (&org.bravo, format!("Bravo{}", role.as_str()))
+    } else {
+        (&org.alpha, format!("Alpha{}", role.as_str()))
+    };
+    let u = users::insert_staff(
+        db,
+        o,
+        &app::domain::PersonName::parse("Sam", "", &last).unwrap(),
+        role,
+        None,
+        hash,
+        false,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    app::server::auth::Actor::from_user(&u).unwrap()
+}
