@@ -175,11 +175,7 @@ async fn receive(
     let actor = ctx.actor().await?;
     // Refused before a byte of the file is stored: an insured adds nothing
     // (their eDocs come from the brokerage).
-    if let crate::server::auth::actor::Principal::Client {
-        role: crate::domain::ClientRole::Insured,
-        ..
-    } = actor.principal
-    {
+    if actor.is_insured() {
         return Err(AppError::Forbidden);
     }
     let limit = state.files.max_upload_bytes;

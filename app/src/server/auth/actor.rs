@@ -165,6 +165,18 @@ impl Actor {
         }
     }
 
+    /// Whether the actor is an insured (a client login with the role
+    /// Insured): they see their own policies and eDocs, nothing else.
+    pub fn is_insured(&self) -> bool {
+        matches!(
+            self.principal,
+            Principal::Client {
+                role: ClientRole::Insured,
+                ..
+            }
+        )
+    }
+
     /// The client role and account, or `Forbidden` for a staff user.
     pub fn require_client(&self) -> Result<(ClientRole, i32), ServiceError> {
         match self.principal {

@@ -101,22 +101,10 @@ pub(crate) async fn find<C: ConnectionTrait>(
     let owner = Owner::of(&doc).ok_or(ServiceError::NotFound)?;
     let visible = match (actor.principal, owner) {
         (Principal::Staff(_), _) => true,
-        (
-            Principal::Client {
-                role: ClientRole::Insured,
-                ..
-            },
-            Owner::Insured(insured),
-        ) => edocs::own_insured(db, actor)
+        (_, Owner::Insured(insured)) if actor.is_insured() => edocs::own_insured(db, actor)
             .await?
             .is_some_and(|own| own.id == insured),
-        (
-            Principal::Client {
-                role: ClientRole::Insured,
-                ..
-            },
-            Owner::Account(_),
-        ) => false,
+        (_, Owner::Account(_)) if actor.is_insured() => false,
         (Principal::Client { account_id, .. }, Owner::Account(a)) => a == account_id,
         (Principal::Client { .. }, Owner::Insured(_)) => false,
     };
@@ -281,6 +269,27 @@ pub async fn add_report(
     Ok(doc.id)
 }
 
+/// Sets on `row` what every stored PDF has: its file (shown and stored
+/// names, size) and its details. Account documents, eDocs from the page
+/// and eDocs from imports all go through here.
+pub(crate) fn set_pdf(
+    row: &mut document::ActiveModel,
+    file: &StoredPdf,
+    issue_date: NaiveDate,
+    business_purpose: &str,
+    document_type: &str,
+) {
+    row.kind = Set(PDF.into());
+    row.title = Set(file.file_name.clone());
+    row.body = Set(None);
+    row.file_name = Set(Some(file.file_name.clone()));
+    row.stored_name = Set(Some(file.stored_name.clone()));
+    row.size_bytes = Set(Some(file.size_bytes));
+    row.issue_date = Set(Some(issue_date));
+    row.business_purpose = Set(Some(business_purpose.to_string()));
+    row.document_type = Set(Some(document_type.to_string()));
+}
+
 /// A PDF already streamed to disk, to record.
 #[derive(Debug, Clone)]
 pub struct StoredPdf {
@@ -315,15 +324,13 @@ pub async fn add_pdf(
         .await?;
     }
     let mut row = new_row(actor, Owner::Account(account_id), now);
-    row.kind = Set(PDF.into());
-    row.title = Set(file.file_name.clone());
-    row.body = Set(None);
-    row.file_name = Set(Some(file.file_name.clone()));
-    row.stored_name = Set(Some(file.stored_name.clone()));
-    row.size_bytes = Set(Some(file.size_bytes));
-    row.issue_date = Set(Some(date(details.issue_date)?));
-    row.business_purpose = Set(Some(details.business_purpose.clone()));
-    row.document_type = Set(Some(details.document_type.clone()));
+    set_pdf(
+        &mut row,
+        file,
+        date(details.issue_date)?,
+        &details.business_purpose,
+        &details.document_type,
+    );
     let doc = row.insert(&txn).await?;
     audit::record_by(
         &txn,

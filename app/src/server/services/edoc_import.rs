@@ -14,7 +14,7 @@ use crate::{
         error::ServiceError,
         import::csio::PolicyDownload,
         services::{
-            documents::{self, Owner, PDF},
+            documents::{self, Owner},
             import_apply::Placed,
         },
         state::FileSettings,
@@ -162,22 +162,13 @@ pub async fn store<C: ConnectionTrait>(
                     c
                 }
             };
-            document::ActiveModel {
+            let mut row = document::ActiveModel {
                 organization_id: Set(org),
                 client_account_id: Set(None),
                 insured_id: Set(Some(place.insured_id)),
                 policy_id: Set(d.about_policy.then_some(place.policy_id)),
                 import_run_id: Set(Some(by.run_id)),
                 sha256: Set(Some(sha256)),
-                kind: Set(PDF.into()),
-                title: Set(name.clone()),
-                body: Set(None),
-                file_name: Set(Some(name.clone())),
-                stored_name: Set(Some(stored_name)),
-                size_bytes: Set(Some(bytes.len() as i64)),
-                issue_date: Set(Some(d.issue_date)),
-                business_purpose: Set(Some(code(&d.business_purpose))),
-                document_type: Set(Some(code(&d.document_type))),
                 created_by_user_id: Set(by.user_id),
                 created_for_user_id: Set(None),
                 created_at: Set(now),
@@ -185,9 +176,19 @@ pub async fn store<C: ConnectionTrait>(
                 modified_for_user_id: Set(None),
                 modified_at: Set(now),
                 ..Default::default()
-            }
-            .insert(txn)
-            .await?;
+            };
+            documents::set_pdf(
+                &mut row,
+                &documents::StoredPdf {
+                    file_name: name.clone(),
+                    stored_name,
+                    size_bytes: bytes.len() as i64,
+                },
+                d.issue_date,
+                &code(&d.business_purpose),
+                &code(&d.document_type),
+            );
+            row.insert(txn).await?;
             added += 1;
             notes
                 .entry(place.seq)

@@ -26,7 +26,7 @@ use crate::{
         error::ServiceError,
         services::{
             activity, audit,
-            documents::{self, Owner, StoredPdf, PDF},
+            documents::{self, Owner, StoredPdf},
         },
         state::FileSettings,
     },
@@ -43,17 +43,14 @@ pub async fn own_insured<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
 ) -> Result<Option<insured::Model>, ServiceError> {
-    match actor.principal {
-        Principal::Client {
-            role: ClientRole::Insured,
-            ..
-        } => Ok(insured::Entity::find()
-            .filter(insured::Column::OrganizationId.eq(actor.organization_id))
-            .filter(insured::Column::UserId.eq(actor.user_id))
-            .one(db)
-            .await?),
-        _ => Ok(None),
+    if !actor.is_insured() {
+        return Ok(None);
     }
+    Ok(insured::Entity::find()
+        .filter(insured::Column::OrganizationId.eq(actor.organization_id))
+        .filter(insured::Column::UserId.eq(actor.user_id))
+        .one(db)
+        .await?)
 }
 
 /// The insured whose eDocs the actor means, and whether the actor may add
@@ -103,13 +100,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<EdocsView, ServiceError> {
     let (who, manage) = reach(db, actor, insured).await?;
     let org = actor.organization_id;
-    let insured_is_asking = matches!(
-        actor.principal,
-        Principal::Client {
-            role: ClientRole::Insured,
-            ..
-        }
-    );
+    let insured_is_asking = actor.is_insured();
     let policies = policy::Entity::find()
         .filter(policy::Column::OrganizationId.eq(org))
         .filter(policy::Column::InsuredId.eq(who.id))
@@ -227,15 +218,13 @@ pub async fn add(
         documents::check_quota(&txn, actor, Owner::Insured(who.id), file.size_bytes, quota).await?;
     }
     let mut row = documents::new_row(actor, Owner::Insured(who.id), now);
-    row.kind = Set(PDF.into());
-    row.title = Set(file.file_name.clone());
-    row.body = Set(None);
-    row.file_name = Set(Some(file.file_name.clone()));
-    row.stored_name = Set(Some(file.stored_name.clone()));
-    row.size_bytes = Set(Some(file.size_bytes));
-    row.issue_date = Set(Some(documents::date(details.issue_date)?));
-    row.business_purpose = Set(Some(details.business_purpose.into()));
-    row.document_type = Set(Some(details.document_type.into()));
+    documents::set_pdf(
+        &mut row,
+        file,
+        documents::date(details.issue_date)?,
+        details.business_purpose,
+        details.document_type,
+    );
     row.policy_id = Set(policy_id);
     let doc = row.insert(&txn).await?;
     audit::record_by(
