@@ -14,6 +14,7 @@ mod identifier;
 pub mod insured;
 pub mod insureds;
 pub mod names;
+pub mod new_users;
 mod org;
 mod password_policy;
 pub mod people;

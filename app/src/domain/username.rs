@@ -76,27 +76,6 @@ impl Username {
         })
     }
 
-    /// The generated staff username: agency prefix + first initial + last
-    /// name, lower-case ASCII (accents dropped, other characters removed).
-    /// `None` when the names leave nothing usable.
-    pub fn generate(agency_prefix: &str, first_name: &str, last_name: &str) -> Option<Self> {
-        let ascii = |s: &str| -> String {
-            s.chars()
-                .map(super::names::fold_accent)
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect()
-        };
-        let initial = ascii(first_name).chars().next()?;
-        let last = ascii(last_name);
-        if last.is_empty() {
-            return None;
-        }
-        let mut value = format!("{}{initial}{last}", agency_prefix.trim());
-        value.truncate(Self::MAX_LEN);
-        Self::parse(&value).ok()
-    }
-
     /// The username as stored and compared.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -133,24 +112,6 @@ mod tests {
             "username"
         );
         assert!(Username::parse_sign_in("jane@").is_err());
-    }
-
-    #[test]
-    fn generated_usernames_are_prefix_initial_and_last_name() {
-        assert_eq!(
-            Username::generate("214", "Alice", "Morgan")
-                .unwrap()
-                .as_str(),
-            "214amorgan"
-        );
-        assert_eq!(
-            Username::generate("214", "Émile", "O'Brien-Côté")
-                .unwrap()
-                .as_str(),
-            "214eobriencote"
-        );
-        assert!(Username::generate("214", "", "Morgan").is_none());
-        assert!(Username::generate("214", "Al", "!!").is_none());
     }
 
     #[test]

@@ -46,12 +46,13 @@ pub async fn insert_staff<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<user::Model, ServiceError> {
     let base =
-        Username::generate(&org.agency_prefix, name.first(), name.last()).ok_or_else(|| {
-            ServiceError::Invalid(crate::domain::ParseError {
-                field: "last_name",
-                message: "The name has no letters a username can be made from.".into(),
-            })
-        })?;
+        crate::domain::new_users::generated_username(&org.agency_prefix, name.first(), name.last())
+            .map_err(|message| {
+                ServiceError::Invalid(crate::domain::ParseError {
+                    field: "last_name",
+                    message,
+                })
+            })?;
     let mut candidate = base.clone();
     let mut n = 2;
     while find_staff(db, org.id, &candidate).await?.is_some() {
