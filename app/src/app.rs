@@ -33,9 +33,10 @@
 use crate::hydration_scripts::HydrateAfterFirstPaint;
 use crate::pages::{
     AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
-    AdminHome, AdminSignIn, AuditLogPage, DevMailboxPage, HomePage, ImportReportPage, ImportsPage,
-    InsuredsPage, NewAccountPage, NotFound, OfficeStaffPage, PasswordLinkPage, PeoplePage,
-    PersonPage, PortalForgotIdentifierPage, PortalForgotPasswordPage, PortalHome, PortalSignIn,
+    AdminHome, AdminSignIn, AuditLogPage, CreateUsersPage, DevMailboxPage, HomePage,
+    ImportReportPage, ImportsPage, InsuredsPage, NewAccountPage, NotFound, OfficeStaffPage,
+    PasswordLinkPage, PeoplePage, PersonPage, PortalForgotIdentifierPage, PortalForgotPasswordPage,
+    PortalHome, PortalSignIn,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -81,6 +82,7 @@ lazy_page! {
     AccountManagerRoute => AccountManagerPage,
     OfficeStaffRoute => OfficeStaffPage,
     PeopleRoute => PeoplePage,
+    CreateUsersRoute => CreateUsersPage,
     PersonRoute => PersonPage,
     ImportsRoute => ImportsPage,
     ImportReportRoute => ImportReportPage,
@@ -135,6 +137,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/accounts/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/accounts/:id/account-manager") view={Lazy::<AccountManagerRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/people/create") view={Lazy::<CreateUsersRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>

@@ -951,3 +951,82 @@ pub struct PolicyFoundView {
     /// It is already attached to the insured the panel is for.
     pub here: bool,
 }
+
+/// The Create Users page before anything is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateUsersView {
+    /// The page frame.
+    pub frame: FrameView,
+    /// Every generated username starts with it.
+    pub agency_prefix: String,
+    /// What the initial password must meet.
+    pub policy: crate::domain::PasswordPolicy,
+    /// User Administrators the organization may still add.
+    pub administrator_places: u64,
+    /// The most it may have.
+    pub max_administrators: i32,
+    /// The most rows one batch may have.
+    pub max_rows: usize,
+    /// Whether emails go to the development mailbox instead of SMTP.
+    pub dev_mailbox: bool,
+}
+
+/// A login Create Users made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedLoginView {
+    /// The grid row's key.
+    pub key: u32,
+    /// The new login's id (for its page).
+    pub user_id: i32,
+    /// Its username.
+    pub username: String,
+    /// A welcome link was emailed instead of using the initial password.
+    pub welcome_link: bool,
+}
+
+/// One line of what creating a batch streams back, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreateUsersEvent {
+    /// Initial passwords prepared so far.
+    Hashing {
+        /// Done.
+        done: usize,
+        /// Of.
+        total: usize,
+    },
+    /// Logins written so far (not yet committed).
+    Creating {
+        /// Done.
+        done: usize,
+        /// Of.
+        total: usize,
+    },
+    /// The batch was created, every row of it.
+    Created(Vec<CreatedLoginView>),
+    /// Nothing was created: the rows' verdicts now.
+    Refused(Vec<crate::domain::new_users::RowCheck>),
+    /// Nothing was created: why.
+    Failed(crate::error::AppError),
+}
+
+impl CreateUsersEvent {
+    /// The event as one line of ASCII JSON: the stream's chunks are decoded
+    /// one by one, so no character may be split across two of them.
+    pub fn to_line(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_else(|_| "null".into());
+        let mut line = String::with_capacity(json.len() + 1);
+        for c in json.chars() {
+            if c.is_ascii() {
+                line.push(c);
+            } else {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    line.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+        line.push('\n');
+        line
+    }
+}

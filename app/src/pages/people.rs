@@ -169,6 +169,9 @@ fn PeopleBody(list: PeopleListView, s: PeopleQuery, refresh: Callback<()>) -> im
                     {side_link(UserKind::Staff, "Staff")}
                     {side_link(UserKind::Client, "Clients")}
                 </nav>
+                {can_administer.then(|| view! {
+                    <A href="/admin/people/create" attr:class="button">"Create Users"</A>
+                })}
             </div>
             <section class="card">
                 <Form method="GET" action="/admin/people" attr:class="filters" attr:role="search" attr:aria-label="Filter people">

@@ -184,6 +184,7 @@ pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
     waiting: Arc<std::sync::atomic::AtomicUsize>,
     capacity: usize,
+    threads: usize,
 }
 
 impl PasswordHasher {
@@ -205,6 +206,7 @@ impl PasswordHasher {
             jobs,
             waiting: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             capacity: threads.max(1) * QUEUE_PER_THREAD,
+            threads: threads.max(1),
         }
     }
 
@@ -212,6 +214,11 @@ impl PasswordHasher {
     /// reports).
     pub fn waiting(&self) -> usize {
         self.waiting.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many hashing threads there are: the most hashes that run at once.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// One hashing thread per available core.

@@ -29,6 +29,7 @@ pub mod insured_summary;
 pub mod insureds;
 pub mod keyset;
 pub mod lockout;
+pub mod new_users;
 pub mod office_staff;
 pub mod organizations;
 pub mod outbox;

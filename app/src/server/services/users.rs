@@ -81,6 +81,54 @@ pub async fn insert_staff<C: ConnectionTrait>(
     .await
 }
 
+/// A staff login with its username already chosen (Create Users).
+#[derive(Debug)]
+pub struct StaffLogin<'a> {
+    /// The organization.
+    pub organization_id: i32,
+    /// The username, checked free by the caller.
+    pub username: &'a Username,
+    /// The name.
+    pub name: &'a PersonName,
+    /// The role.
+    pub role: StaffRole,
+    /// Email, if known.
+    pub email: Option<&'a crate::domain::Email>,
+    /// `None`: no password until the person sets one from a welcome link.
+    pub password_hash: Option<String>,
+    /// Must choose a new password at first sign-in.
+    pub must_change_password: bool,
+}
+
+/// Inserts a staff login and its audit row (`details`), audited as by the
+/// first of `(by, for_user)`. A username taken meanwhile is a `Conflict`.
+pub async fn insert_staff_login<C: ConnectionTrait>(
+    db: &C,
+    login: StaffLogin<'_>,
+    by: (Option<i32>, Option<i32>),
+    details: String,
+    now: DateTime<Utc>,
+) -> Result<user::Model, ServiceError> {
+    insert_login(
+        db,
+        Login {
+            organization_id: login.organization_id,
+            kind: UserKind::Staff,
+            role: login.role.as_str(),
+            client_account_id: None,
+            username: login.username,
+            name: login.name,
+            email: login.email,
+            password_hash: login.password_hash,
+            must_change_password: login.must_change_password,
+        },
+        by,
+        details,
+        now,
+    )
+    .await
+}
+
 /// A client login to create in one account.
 #[derive(Debug, Clone)]
 pub struct NewClientUser {
