@@ -78,6 +78,8 @@ pub async fn create_new_users(
         welcome_links,
         rows,
     };
+    // Refusals that need no hashing answer with their status, not a stream.
+    ctx.finish(new_users::refuse_early(&ctx.state.db, &actor, &batch).await)?;
     // The batch runs on its own task and reports through the channel; when
     // the browser goes away, the next report fails and the batch stops,
     // creating nothing.

@@ -308,6 +308,42 @@ async fn hash_all(
     Ok(hashes)
 }
 
+/// What [`create`] checks before hashing anything: the actor, the rows'
+/// count, the password and the role. Returns the organization, the entered
+/// rows and their verdicts.
+async fn preflight(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    batch: &Batch,
+) -> Result<(organization::Model, Vec<BatchRow>, Vec<RowCheck>), ServiceError> {
+    require_administrator(actor)?;
+    let rows = entered(batch.rows.clone())?;
+    if rows.is_empty() {
+        return Err(invalid("rows", "Type the names of the people to create."));
+    }
+    let org = organization_of(db, actor).await?;
+    let checks = verdicts(db, &org, &rows).await?;
+    check_password(&org, &batch.password, &checks)?;
+    check_role(
+        &org,
+        batch.role,
+        administrators(db, org.id).await?,
+        rows.len(),
+    )?;
+    Ok((org, rows, checks))
+}
+
+/// Refuses a batch [`create`] would refuse before starting (who asks, the
+/// rows' count, the password, the role), so that the server function can
+/// answer with the error's status instead of a stream.
+pub async fn refuse_early(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    batch: &Batch,
+) -> Result<(), ServiceError> {
+    preflight(db, actor, batch).await.map(|_| ())
+}
+
 /// Creates every row of the batch as a staff login, or none. `progress`
 /// hears how far it got; an error from it stops the batch and creates
 /// nothing (the administrator went away). Bad input is refused before
@@ -322,20 +358,7 @@ pub async fn create(
     now: DateTime<Utc>,
     mut progress: impl FnMut(Progress) -> Result<(), ServiceError>,
 ) -> Result<Outcome, ServiceError> {
-    require_administrator(actor)?;
-    let rows = entered(batch.rows)?;
-    if rows.is_empty() {
-        return Err(invalid("rows", "Type the names of the people to create."));
-    }
-    let org = organization_of(db, actor).await?;
-    let checks = verdicts(db, &org, &rows).await?;
-    check_password(&org, &batch.password, &checks)?;
-    check_role(
-        &org,
-        batch.role,
-        administrators(db, org.id).await?,
-        rows.len(),
-    )?;
+    let (_, rows, checks) = preflight(db, actor, &batch).await?;
     if checks.iter().any(|c| !c.pass) {
         return Ok(Outcome::Refused(checks));
     }
