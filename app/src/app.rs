@@ -36,7 +36,7 @@ use crate::pages::{
     AdminHome, AdminSignIn, AuditLogPage, CreateUsersPage, DevMailboxPage, HomePage,
     ImportReportPage, ImportsPage, InsuredsPage, NewAccountPage, NotFound, OfficeStaffPage,
     PasswordLinkPage, PeoplePage, PersonPage, PortalForgotIdentifierPage, PortalForgotPasswordPage,
-    PortalHome, PortalSignIn,
+    PortalHome, PortalSignIn, SettingsPage, StaffMasterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -83,6 +83,8 @@ lazy_page! {
     OfficeStaffRoute => OfficeStaffPage,
     PeopleRoute => PeoplePage,
     CreateUsersRoute => CreateUsersPage,
+    StaffMasterRoute => StaffMasterPage,
+    SettingsRoute => SettingsPage,
     PersonRoute => PersonPage,
     ImportsRoute => ImportsPage,
     ImportReportRoute => ImportReportPage,
@@ -139,6 +141,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/people") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people/create") view={Lazy::<CreateUsersRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/people/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/staff") view={Lazy::<StaffMasterRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/imports/:id") view={Lazy::<ImportReportRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/insureds") view={Lazy::<InsuredsRoute>::new()} ssr=SsrMode::Async/>

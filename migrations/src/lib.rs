@@ -14,6 +14,7 @@ mod m20261204_000007_insured_search;
 mod m20261204_000008_fewer_insured_indexes;
 mod m20261204_000009_insured_logins;
 mod m20261205_000010_insured_edocs;
+mod m20261205_000011_staff_master;
 
 /// Applies Gatehouse's migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_fewer_insured_indexes::Migration),
             Box::new(m20261204_000009_insured_logins::Migration),
             Box::new(m20261205_000010_insured_edocs::Migration),
+            Box::new(m20261205_000011_staff_master::Migration),
         ]
     }
 }

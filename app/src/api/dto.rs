@@ -523,6 +523,8 @@ pub struct PersonRowView {
     pub account_identifier: Option<String>,
     /// Client logins: their account's id (for its page).
     pub account_id: Option<i32>,
+    /// Staff logins: the Staff ID of their Staff Master record, if any.
+    pub staff_id: Option<String>,
 }
 
 /// A page of the People directory.
@@ -1029,4 +1031,93 @@ impl CreateUsersEvent {
         line.push('\n');
         line
     }
+}
+
+/// One Staff Master record as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRecordView {
+    /// The record's id (for editing).
+    pub id: i32,
+    /// Staff ID as typed.
+    pub staff_id: String,
+    /// First name.
+    pub first_name: String,
+    /// Middle initial ("" for none).
+    pub middle_initial: String,
+    /// Last name.
+    pub last_name: String,
+    /// `YYYY-MM-DD`.
+    pub hire_date: String,
+    /// The linked login's id.
+    pub user_id: Option<i32>,
+    /// The linked login's username.
+    pub username: Option<String>,
+}
+
+/// A staff login a record may be linked to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffLoginOption {
+    /// The login's id.
+    pub user_id: i32,
+    /// "username (First Last)".
+    pub label: String,
+}
+
+/// The Staff Master page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMasterView {
+    /// The page frame.
+    pub frame: FrameView,
+    /// This page of records.
+    pub records: Vec<StaffRecordView>,
+    /// Records matching the search.
+    pub total: u64,
+    /// Records per page.
+    pub page_size: u64,
+    /// Staff logins not linked to any record yet.
+    pub unlinked_logins: Vec<StaffLoginOption>,
+    /// Rows to add, prefilled from logins just created.
+    pub prefilled: Vec<crate::domain::staff_master::StaffRecordInput>,
+    /// How many days ahead of today a hire date may be.
+    pub days_ahead: i32,
+}
+
+/// A problem with one row of a Staff Master save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRowProblem {
+    /// The row's position in what was sent.
+    pub row: usize,
+    /// The field.
+    pub field: String,
+    /// What to fix.
+    pub message: String,
+}
+
+/// What saving Staff Master records did: the ids saved, or (nothing saved)
+/// the problems by row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSaveView {
+    /// Saved records' ids, in the rows' order.
+    pub saved: Vec<i32>,
+    /// Problems, when nothing was saved.
+    pub problems: Vec<StaffRowProblem>,
+}
+
+/// The organization's settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    /// The page frame.
+    pub frame: FrameView,
+    /// The organization's short name.
+    pub organization_slug: String,
+    /// Set by the platform operator.
+    pub agency_prefix: String,
+    /// Set by the platform operator.
+    pub max_user_administrators: i32,
+    /// User Administrators now.
+    pub user_administrators: u64,
+    /// The password policy.
+    pub policy: crate::domain::PasswordPolicy,
+    /// Days a hire date may be ahead of today.
+    pub hire_date_days_ahead: i32,
 }

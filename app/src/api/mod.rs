@@ -15,7 +15,9 @@ mod office_staff;
 mod password;
 mod people;
 mod recovery;
+mod settings;
 mod sign_in;
+mod staff_master;
 
 pub use account_manager::*;
 pub use accounts::*;
@@ -29,7 +31,9 @@ pub use office_staff::*;
 pub use password::*;
 pub use people::*;
 pub use recovery::*;
+pub use settings::*;
 pub use sign_in::*;
+pub use staff_master::*;
 
 /// The server-function endpoints a client address may call only so often
 /// (everything that checks a password, sends or uses a password link).

@@ -87,6 +87,15 @@ pub const INSURED_REGISTERED: &str = "insured_registered";
 /// A broker changed a registered insured's email (and so their sign-in).
 pub const INSURED_EMAIL_CHANGED: &str = "insured_email_changed";
 
+/// A Staff Master record was added.
+pub const STAFF_RECORD_ADDED: &str = "staff_record_added";
+
+/// A Staff Master record was changed (details or linked login).
+pub const STAFF_RECORD_CHANGED: &str = "staff_record_changed";
+
+/// The organization's password policy or other settings were changed.
+pub const SETTINGS_CHANGED: &str = "settings_changed";
+
 /// Every action with its label, in the order the audit page's filter lists them.
 pub const ALL: &[(&str, &str)] = &[
     (SIGN_IN, "Signed in"),
@@ -128,6 +137,9 @@ pub const ALL: &[(&str, &str)] = &[
     (POLICY_REMOVED, "Policy removed"),
     (ORGANIZATION_CREATED, "Organization created"),
     (ADMIN_LIMIT_CHANGED, "User Administrator limit changed"),
+    (STAFF_RECORD_ADDED, "Staff Master record added"),
+    (STAFF_RECORD_CHANGED, "Staff Master record changed"),
+    (SETTINGS_CHANGED, "Organization settings changed"),
 ];
 
 /// The actions that are administration of a login by someone (as opposed

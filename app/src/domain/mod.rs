@@ -19,6 +19,7 @@ mod org;
 mod password_policy;
 pub mod people;
 mod roles;
+pub mod staff_master;
 mod username;
 
 pub use account::{

@@ -177,6 +177,59 @@ impl PasswordPolicy {
     }
 }
 
+/// The shortest minimum length an organization may set.
+pub const MIN_LENGTH_FLOOR: usize = 8;
+/// The longest minimum length an organization may set.
+pub const MIN_LENGTH_CEILING: usize = 128;
+
+impl PasswordPolicy {
+    /// The policy as a User Administrator sets it in the organization's
+    /// settings: a minimum length of 8 to 128 characters and the three
+    /// requirements. (The blocklist and "not the username" always apply.)
+    pub fn from_settings(
+        min_length: &str,
+        require_digit: bool,
+        require_upper: bool,
+        require_special: bool,
+    ) -> Result<Self, super::ParseError> {
+        let min_length = min_length
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (MIN_LENGTH_FLOOR..=MIN_LENGTH_CEILING).contains(n))
+            .ok_or_else(|| {
+                super::ParseError::new(
+                    "min_length",
+                    format!(
+                        "The minimum length is a number from {MIN_LENGTH_FLOOR} to {MIN_LENGTH_CEILING}."
+                    ),
+                )
+            })?;
+        Ok(Self {
+            min_length,
+            require_digit,
+            require_upper,
+            require_special,
+        })
+    }
+
+    /// The policy in words, for the audit trail: "at least 8 characters, a
+    /// numeral, a capital letter, a special character".
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("at least {} characters", self.min_length)];
+        if self.require_digit {
+            parts.push("a numeral".into());
+        }
+        if self.require_upper {
+            parts.push("a capital letter".into());
+        }
+        if self.require_special {
+            parts.push("a special character".into());
+        }
+        parts.join(", ")
+    }
+}
+
 fn is_common(password: &str) -> bool {
     let lower = password.to_lowercase();
     COMMON.iter().any(|c| *c == lower)
@@ -249,6 +302,26 @@ mod tests {
                 "{common}"
             );
         }
+    }
+
+    #[test]
+    fn settings_keep_the_minimum_between_8_and_128() {
+        let p = PasswordPolicy::from_settings(" 12 ", true, false, true).unwrap();
+        assert_eq!(p.min_length, 12);
+        assert_eq!(
+            p.describe(),
+            "at least 12 characters, a numeral, a special character"
+        );
+        for bad in ["7", "129", "", "ten", "-8"] {
+            assert_eq!(
+                PasswordPolicy::from_settings(bad, true, true, true)
+                    .unwrap_err()
+                    .field,
+                "min_length",
+                "{bad:?}"
+            );
+        }
+        assert!(PasswordPolicy::from_settings("128", false, false, false).is_ok());
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub fn AdminHome() -> impl IntoView {
                                         <a class="button" href="/admin/insureds">"Insureds"</a>
                                         {h.can_import.then(|| view! { <a class="button" href="/admin/imports">"Imports"</a> })}
                                         {h.can_read_audit.then(|| view! { <a class="button" href="/admin/audit">"Audit log"</a> })}
+                                        // Like the audit log, for User Administrators only.
+                                        {h.can_read_audit.then(|| view! { <a class="button" href="/admin/staff">"Staff Master"</a> })}
+                                        {h.can_read_audit.then(|| view! { <a class="button" href="/admin/settings">"Settings"</a> })}
                                         {h.dev_mailbox.then(|| view! { <a class="button secondary" href="/admin/dev-mailbox">"Development mailbox"</a> })}
                                         <a class="button secondary" href="/account/password">"Change password"</a>
                                     </nav>

@@ -423,6 +423,14 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
         )
     };
 
+    let staff_href = move || {
+        let ids: Vec<String> = rows
+            .get()
+            .iter()
+            .filter_map(|r| r.created.get().map(|c| c.user_id.to_string()))
+            .collect();
+        format!("/admin/staff?new={}", ids.join(","))
+    };
     let locked = move || phase.get() != Phase::Editing;
     let admin_places = setup.administrator_places;
     let password_error = move || error.get().and_then(|e| e.field_message("password"));
@@ -545,7 +553,8 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
                     }.into_any(),
                     Phase::Done => view! {
                         <div class="tools batch-done">
-                            <a class="button" href=csv_href download="new-users.csv">"Download the batch (CSV)"</a>
+                            <A href=staff_href attr:class="button">"Add Staff Master records for these users"</A>
+                            <a class="button secondary" href=csv_href download="new-users.csv">"Download the batch (CSV)"</a>
                             <A href="/admin/people" attr:class="button secondary">"Back to People"</A>
                             <button type="button" class="button secondary" on:click=reset>"Create another batch"</button>
                         </div>

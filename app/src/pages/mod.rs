@@ -21,6 +21,8 @@ mod people;
 mod person;
 mod portal_home;
 mod portal_sign_in;
+mod settings;
+mod staff_master;
 
 use crate::{components::StopEmulationButton, error::AppError};
 pub use account::AccountPage;
@@ -45,6 +47,8 @@ pub use people::PeoplePage;
 pub use person::PersonPage;
 pub use portal_home::PortalHome;
 pub use portal_sign_in::PortalSignIn;
+pub use settings::SettingsPage;
+pub use staff_master::StaffMasterPage;
 
 /// A panel for an error that stops a page from showing. While emulating,
 /// it offers the way back.

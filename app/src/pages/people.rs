@@ -289,7 +289,13 @@ fn PersonRow(
             <th scope="row"><A href=format!("/admin/people/{}", r.id)>{r.display_name.clone()}</A>{is_own.then(|| view! { <span class="muted">" (you)"</span> })}</th>
             <td>{r.first_name.clone()}</td>
             <td>{r.last_name.clone()}</td>
-            <td><code>{r.username.clone()}</code></td>
+            <td>
+                <code>{r.username.clone()}</code>
+                {(!clients).then(|| match r.staff_id.clone() {
+                    Some(id) => view! { <span class="staff-id-line">"Staff ID "{id}</span> }.into_any(),
+                    None => view! { <span class="staff-id-line muted">"no Staff Master record"</span> }.into_any(),
+                })}
+            </td>
             {account}
             <td>{r.role_label.clone()}</td>
             <td><span class=badge>{status}</span></td>

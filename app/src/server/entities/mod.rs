@@ -16,4 +16,5 @@ pub mod outbox_message;
 pub mod policy;
 pub mod session;
 pub mod sign_in_throttle;
+pub mod staff_record;
 pub mod user;

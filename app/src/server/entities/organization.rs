@@ -23,6 +23,8 @@ pub struct Model {
     pub password_require_upper: bool,
     /// Password policy: a special character is required.
     pub password_require_special: bool,
+    /// How many days after today a Staff Master hire date may be.
+    pub hire_date_days_ahead: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,7 +38,9 @@ pub mod people;
 pub mod person;
 pub mod policy_attach;
 pub mod recovery;
+pub mod settings;
 pub mod sign_in;
+pub mod staff_master;
 pub mod user_access;
 pub mod users;
 

@@ -76,6 +76,7 @@ pub async fn create(
         password_require_digit: Set(policy.require_digit),
         password_require_upper: Set(policy.require_upper),
         password_require_special: Set(policy.require_special),
+        hire_date_days_ahead: Set(crate::domain::staff_master::DEFAULT_DAYS_AHEAD),
         ..Default::default()
     }
     .insert(&txn)

@@ -271,6 +271,12 @@ pub async fn list<C: ConnectionTrait>(
     };
     let (frame, org) = home::frame_and_org(db, actor).await?;
     let side = query.side;
+    let staff_ids = if side == crate::domain::UserKind::Staff {
+        let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        crate::server::services::staff_master::staff_ids_of(db, org_id, &ids).await?
+    } else {
+        HashMap::new()
+    };
     Ok(PeopleListView {
         frame,
         rows: rows
@@ -281,6 +287,7 @@ pub async fn list<C: ConnectionTrait>(
                     .remove(&u.admin_event_id)
                     .map_or((None, None), |(d, at)| (Some(d), Some(at)));
                 PersonRowView {
+                    staff_id: staff_ids.get(&u.id).cloned(),
                     id: u.id,
                     display_name: u.display_name(),
                     role_label: role_label(side, &u.role).unwrap_or("—").to_string(),
