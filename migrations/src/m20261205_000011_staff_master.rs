@@ -57,8 +57,8 @@ impl MigrationTrait for Migration {
                     .col(string_len(StaffRecords::LastName, 100))
                     .col(date(StaffRecords::HireDate))
                     .col(integer_null(StaffRecords::UserId))
-                    .col(string_len(StaffRecords::NameKey, 320))
-                    .col(string_len(StaffRecords::SearchText, 400))
+                    .col(text(StaffRecords::NameKey))
+                    .col(text(StaffRecords::SearchText))
                     .col(timestamp_with_time_zone(StaffRecords::CreatedAt))
                     .col(timestamp_with_time_zone(StaffRecords::UpdatedAt))
                     .foreign_key(

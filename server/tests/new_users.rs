@@ -488,3 +488,25 @@ both_engines!(
         assert_eq!(checks[0].username, "111jsmith");
     }
 );
+
+both_engines!(
+    a_suggestion_beyond_the_first_few_is_looked_up_before_it_is_offered,
+    |db: DatabaseConnection| async move {
+        let seed: Seed = common::seed(&db).await;
+        let by = admin(&db, &seed, false).await;
+        // 111jsmith and its first eight suggestions are all taken.
+        take(&db, seed.alpha.id, "111jsmith", true).await;
+        for n in 2..=9 {
+            take(&db, seed.alpha.id, &format!("111jsmith{n}"), n % 2 == 0).await;
+        }
+        let checks = new_users::check(&db, &by, vec![row(1, "Jane", "Smith", "")])
+            .await
+            .unwrap();
+        assert_eq!(checks[0].suggestion.as_deref(), Some("111jsmith10"));
+        // A username that was never suggested can't be asked for.
+        let mut r = row(1, "Jane", "Smith", "");
+        r.username = Some("111admin".into());
+        let checks = new_users::check(&db, &by, vec![r]).await.unwrap();
+        assert!(!checks[0].pass);
+    }
+);

@@ -166,6 +166,13 @@ both_engines!(
             .unwrap();
         assert_eq!(audit.target_user_id, Some(alpha_user.id));
         assert!(audit.details.contains("Smith-Jones"), "{}", audit.details);
+        // The same record twice in one save is refused.
+        let mut twice = record("HR0042", "Twice", None);
+        twice.id = Some(ids[0]);
+        assert!(matches!(
+            save(&db, &alpha, vec![twice.clone(), twice]).await,
+            Err(ServiceError::Invalid(ref p)) if p.field == "rows"
+        ));
         // bravo's administrator can neither see nor change alpha's record.
         let mut steal = record("X1", "Thief", None);
         steal.id = Some(ids[0]);

@@ -197,39 +197,26 @@ fn name_problem(row: &BatchRow) -> Option<String> {
         .map(|e| e.message)
 }
 
-/// The username a row asks for: its accepted suggestion, or the generated
-/// one.
-fn wanted_username(agency_prefix: &str, row: &BatchRow) -> Result<Username, String> {
+/// The username a row asks for: its accepted suggestion (which must be one
+/// of the row's suggestions), or the generated one.
+pub fn wanted_username(agency_prefix: &str, row: &BatchRow) -> Result<Username, String> {
     match row.username.as_deref() {
         Some(chosen) => {
             let chosen = Username::parse(chosen).map_err(|e| e.message)?;
-            if chosen.as_str().starts_with(agency_prefix.trim()) {
+            if suggestions(agency_prefix, &row.first_name, &row.last_name)
+                .iter()
+                .any(|s| s == chosen.as_str())
+            {
                 Ok(chosen)
             } else {
                 Err(format!(
-                    "A staff username starts with the agency prefix {}.",
-                    agency_prefix.trim()
+                    "{chosen} is not one of the usernames suggested for this name; \
+                     choose a suggestion or change the name."
                 ))
             }
         }
         None => generated_username(agency_prefix, &row.first_name, &row.last_name),
     }
-}
-
-/// Every username the check of `rows` may need to know about: each row's
-/// username and, for rows whose username could be taken, their suggestions.
-/// The server looks these up in one query.
-pub fn usernames_to_look_up(agency_prefix: &str, rows: &[BatchRow]) -> Vec<String> {
-    let mut out = Vec::new();
-    for row in rows {
-        if let Ok(u) = wanted_username(agency_prefix, row) {
-            out.push(u.as_str().to_string());
-        }
-        out.extend(suggestions(agency_prefix, &row.first_name, &row.last_name));
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// Checks a batch: every row gets Pass, or Fail with its reason. `taken`
@@ -341,10 +328,12 @@ pub fn is_multi_cell_paste(text: &str, into_first_name: bool) -> bool {
     text.contains(['\n', '\t']) || (into_first_name && text.contains(','))
 }
 
-/// A CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@` made
-/// harmless so a spreadsheet does not run it as a formula.
+/// A CSV cell: trimmed, quoted when needed, and a leading `=`, `+`, `-`,
+/// `@`, tab or carriage return made harmless so a spreadsheet does not run
+/// it as a formula.
 pub fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let value = value.trim_matches(' ');
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -468,14 +457,22 @@ mod tests {
     }
 
     #[test]
-    fn an_accepted_suggestion_must_be_a_staff_username_of_the_organization() {
+    fn an_accepted_username_must_be_one_of_the_rows_suggestions() {
         let mut r = row(1, "Jane", "Smith");
-        r.username = Some("999jsmith".into());
-        let c = &check_rows("214", &[r.clone()], |_| false)[0];
-        assert!(!c.pass);
-        assert!(c.reason.as_deref().unwrap().contains("agency prefix 214"));
+        for not_offered in ["999jsmith", "214support", "214jsmith", "214jsmith0"] {
+            r.username = Some(not_offered.into());
+            let c = &check_rows("214", &[r.clone()], |_| false)[0];
+            assert!(!c.pass, "{not_offered}");
+            assert!(c
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("not one of the usernames suggested"));
+        }
         r.username = Some("214 jsmith".into());
-        assert!(!check_rows("214", &[r], |_| false)[0].pass);
+        assert!(!check_rows("214", &[r.clone()], |_| false)[0].pass);
+        r.username = Some("214jsmith7".into());
+        assert!(check_rows("214", &[r], |_| false)[0].pass);
     }
 
     #[test]
@@ -520,5 +517,7 @@ mod tests {
         assert_eq!(csv_cell("Smith, Jr."), "\"Smith, Jr.\"");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell(" =1+1 "), "'=1+1");
+        assert_eq!(csv_cell("\t=1"), "'\t=1");
     }
 }

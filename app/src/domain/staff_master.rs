@@ -109,9 +109,22 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// `YYYY-MM-DD` as days since 1970, if it is a real date.
+/// `YYYY-MM-DD` (exactly: a four-digit year, two-digit month and day) as
+/// days since 1970, if it is a real date.
 pub fn parse_date(s: &str) -> Option<i64> {
-    let mut parts = s.trim().splitn(3, '-');
+    let s = s.trim();
+    let shape = s.len() == 10
+        && s.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shape {
+        return None;
+    }
+    let mut parts = s.splitn(3, '-');
     let y: i64 = parts.next()?.parse().ok()?;
     let m: u32 = parts.next()?.parse().ok()?;
     let d: u32 = parts.next()?.parse().ok()?;
@@ -160,7 +173,11 @@ impl StaffRecordInput {
         let middle = self.middle_initial.trim().trim_end_matches('.');
         let middle_initial = match middle.chars().count() {
             0 => None,
-            1 if middle.chars().all(char::is_alphabetic) => Some(middle.to_uppercase()),
+            1 if middle.chars().all(char::is_alphabetic)
+                && middle.to_uppercase().chars().count() == 1 =>
+            {
+                Some(middle.to_uppercase())
+            }
             _ => {
                 return Err(ParseError::new(
                     "middle_initial",
@@ -359,7 +376,15 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.field, "hire_date");
         assert!(err.message.contains("90 days"));
-        for bad in ["", "2026-02-30", "15/03/2026", "1949-12-31"] {
+        for bad in [
+            "",
+            "2026-02-30",
+            "15/03/2026",
+            "1949-12-31",
+            "2026-03-015",
+            "99999-01-01",
+            "2026-3-15",
+        ] {
             assert_eq!(
                 input("4521", bad)
                     .parse("2026-12-05", 90)

@@ -373,9 +373,15 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
                     phase.set(Phase::Editing);
                     error.set(Some(e));
                 }
+                // The answer never came: the batch may or may not have been
+                // created (the connection went before its last line).
                 _ => {
                     phase.set(Phase::Editing);
-                    error.set(Some(AppError::malformed_error()));
+                    error.set(Some(AppError::Conflict(
+                        "The connection was lost before the answer arrived, so the accounts may \
+                         have been created. Check People before you try again."
+                            .into(),
+                    )));
                 }
             }
         });
@@ -390,7 +396,9 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
     };
 
     let csv_href = move || {
-        let mut csv = String::from("First name,Last name,Email,Username,Role,Signs in with\r\n");
+        // The byte-order mark tells spreadsheets the file is UTF-8 (Zoë).
+        let mut csv =
+            String::from("\u{feff}First name,Last name,Email,Username,Role,Signs in with\r\n");
         let role = role.get().label();
         for r in rows.get() {
             if let Some(c) = r.created.get() {

@@ -291,7 +291,7 @@ fn PersonRow(
             <td>{r.last_name.clone()}</td>
             <td>
                 <code>{r.username.clone()}</code>
-                {(!clients).then(|| match r.staff_id.clone() {
+                {(!clients && can_administer).then(|| match r.staff_id.clone() {
                     Some(id) => view! { <span class="staff-id-line">"Staff ID "{id}</span> }.into_any(),
                     None => view! { <span class="staff-id-line muted">"no Staff Master record"</span> }.into_any(),
                 })}

@@ -43,13 +43,15 @@ pub fn StaffMasterPage() -> impl IntoView {
         |((_, params), _)| staff_master(params),
     );
     let refresh = Callback::new(move |_: ()| changed.update(|n| *n += 1));
+    // Outlives the body, which is rendered again when the list reloads.
+    let notice = RwSignal::new(None::<String>);
     view! {
         <Title text="Staff Master · Admin Portal · Gatehouse"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let (s, _) = address();
                 match page.await {
-                    Ok(view) => view! { <StaffMasterBody view s refresh/> }.into_any(),
+                    Ok(view) => view! { <StaffMasterBody view s refresh notice/> }.into_any(),
                     Err(e) => staff_page_error(e),
                 }
             })}
@@ -123,7 +125,12 @@ fn record_input(r: &StaffRecordView) -> StaffRecordInput {
 }
 
 #[component]
-fn StaffMasterBody(view: StaffMasterView, s: StaffQuery, refresh: Callback<()>) -> impl IntoView {
+fn StaffMasterBody(
+    view: StaffMasterView,
+    s: StaffQuery,
+    refresh: Callback<()>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let next_key = StoredValue::new(1u32);
     let make = move |input: StaffRecordInput, current: Option<(i32, String)>| {
         let key = next_key.get_value();
@@ -139,7 +146,6 @@ fn StaffMasterBody(view: StaffMasterView, s: StaffQuery, refresh: Callback<()>) 
             .collect::<Vec<_>>(),
     );
     let error = RwSignal::new(None::<AppError>);
-    let notice = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let options = StoredValue::new(view.unlinked_logins.clone());
     let navigate = StoredValue::new_local(use_navigate());

@@ -33,6 +33,9 @@ use sea_orm::{
 };
 use std::collections::HashSet;
 
+/// Suggestions looked up first for each row that clashes.
+const FIRST_SUGGESTIONS: usize = 8;
+
 /// Usernames looked up per query (well under both engines' limits on
 /// bound parameters).
 const LOOKUP_CHUNK: usize = 500;
@@ -195,16 +198,49 @@ fn entered(rows: Vec<BatchRow>) -> Result<Vec<BatchRow>, ServiceError> {
     Ok(rows)
 }
 
+/// The rows' verdicts. The usernames the rows want are looked up in one go;
+/// then the first few suggestions of the rows that clash, and all of them
+/// only for rows whose first few are all taken. A suggestion is offered
+/// only once it has been looked up.
 async fn verdicts<C: ConnectionTrait>(
     db: &C,
     org: &organization::Model,
     rows: &[BatchRow],
 ) -> Result<Vec<RowCheck>, ServiceError> {
-    let wanted = new_users::usernames_to_look_up(&org.agency_prefix, rows);
-    let taken = taken_among(db, org.id, &wanted).await?;
-    Ok(new_users::check_rows(&org.agency_prefix, rows, |u| {
-        taken.contains(u)
-    }))
+    let prefix = &org.agency_prefix;
+    let mut wanted: Vec<String> = rows
+        .iter()
+        .filter_map(|r| new_users::wanted_username(prefix, r).ok())
+        .map(|u| u.as_str().to_string())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut taken = taken_among(db, org.id, &wanted).await?;
+    let mut known: HashSet<String> = wanted.into_iter().collect();
+    let mut depth = FIRST_SUGGESTIONS;
+    loop {
+        let checks =
+            new_users::check_rows(prefix, rows, |u| taken.contains(u) || !known.contains(u));
+        let mut more: Vec<String> = rows
+            .iter()
+            .zip(&checks)
+            .filter(|(_, c)| !c.username.is_empty() && c.reason.is_some() && c.suggestion.is_none())
+            .flat_map(|(r, _)| {
+                new_users::suggestions(prefix, &r.first_name, &r.last_name)
+                    .into_iter()
+                    .take(depth)
+            })
+            .filter(|s| !known.contains(s))
+            .collect();
+        if more.is_empty() {
+            return Ok(checks);
+        }
+        more.sort();
+        more.dedup();
+        taken.extend(taken_among(db, org.id, &more).await?);
+        known.extend(more);
+        depth = new_users::MAX_SUGGESTIONS;
+    }
 }
 
 /// Every non-blank row's verdict: Pass, or Fail with the reason and, for a
@@ -280,6 +316,13 @@ async fn hash_all(
     count: usize,
     progress: &mut impl FnMut(Progress) -> Result<(), ServiceError>,
 ) -> Result<Vec<String>, ServiceError> {
+    // One batch hashes at a time in this process: several at once would
+    // queue that many more hashes in front of every sign-in.
+    static ONE_BATCH: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+    let _turn = ONE_BATCH
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::Internal(Box::new(e)))?;
     let mut hashes = Vec::with_capacity(count);
     let mut running = tokio::task::JoinSet::new();
     let mut next = 0;

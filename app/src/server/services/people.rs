@@ -271,7 +271,8 @@ pub async fn list<C: ConnectionTrait>(
     };
     let (frame, org) = home::frame_and_org(db, actor).await?;
     let side = query.side;
-    let staff_ids = if side == crate::domain::UserKind::Staff {
+    // Staff IDs are HR data: for User Administrators, as the Staff Master is.
+    let staff_ids = if side == crate::domain::UserKind::Staff && can_administer {
         let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
         crate::server::services::staff_master::staff_ids_of(db, org_id, &ids).await?
     } else {

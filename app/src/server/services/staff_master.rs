@@ -255,6 +255,12 @@ pub async fn save(
     if ids.iter().any(|id| !existing.contains_key(id)) {
         return Err(ServiceError::NotFound);
     }
+    if existing.len() != ids.len() {
+        return Err(ServiceError::Invalid(crate::domain::ParseError {
+            field: "rows",
+            message: "The same record is in the form twice; save it once.".into(),
+        }));
+    }
     // Staff IDs: free in the organization (other than the record's own)
     // and once in the form.
     let keys_wanted: Vec<String> = parsed.iter().flatten().map(|d| d.staff_id.key()).collect();
@@ -344,6 +350,10 @@ pub async fn save(
             .user_id
             .and_then(|u| logins.get(&u))
             .map(|u| u.username.clone());
+        // Unlinking a login is about that login: the audit row names it.
+        let target = row
+            .user_id
+            .or_else(|| row.id.and_then(|id| existing[&id].user_id));
         let (mut m, action, before) = match row.id {
             Some(id) => {
                 let r = existing[&id].clone();
@@ -401,7 +411,7 @@ pub async fn save(
             &txn,
             actor,
             action,
-            row.user_id,
+            target,
             match before {
                 Some(before) => format!("Staff Master record ({before}) changed to: {after}"),
                 None => format!("Staff Master record added: {after}"),
