@@ -452,6 +452,9 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
         })
     });
     let prefix_for_lead = prefix.clone();
+    // Effects run only in the browser, after hydration.
+    let running = RwSignal::new(false);
+    Effect::new(move |_| running.set(true));
 
     view! {
         <TopBar portal="Admin Portal" organization=setup.frame.organization_name.clone() user=setup.frame.display_name.clone()/>
@@ -462,6 +465,10 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
                 "Type each person's first and last name, or paste rows from a spreadsheet (first name, last name, email). "
                 "Usernames are the agency prefix "<strong class="username">{prefix_for_lead}</strong>" + first initial + last name."
             </p>
+            // Shown by the server; gone once the page runs in the browser.
+            {move || (!running.get()).then(|| view! {
+                <p class="notice warning">"Create Users needs JavaScript: turn it on to type or paste the batch."</p>
+            })}
             <section class="card batch-settings" aria-labelledby="batch-settings-title">
                 <h2 id="batch-settings-title">"For the whole batch"</h2>
                 <div class="batch-settings-grid">

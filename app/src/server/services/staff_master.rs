@@ -165,10 +165,12 @@ pub async fn list(
         .iter()
         .filter(|u| !linked.contains_key(&u.id))
         .collect();
-    let wanted: HashSet<i32> = prefill.iter().copied().collect();
-    let prefilled = unlinked
+    // In the order they were created (the batch's order), each once.
+    let mut wanted = HashSet::new();
+    let prefilled = prefill
         .iter()
-        .filter(|u| wanted.contains(&u.id))
+        .filter(|id| wanted.insert(**id))
+        .filter_map(|id| unlinked.iter().find(|u| u.id == *id))
         .map(|u| StaffRecordInput {
             id: None,
             staff_id: String::new(),
@@ -178,6 +180,7 @@ pub async fn list(
                 .as_deref()
                 .and_then(|m| m.chars().next())
                 .map(|c| c.to_uppercase().to_string())
+                .filter(|m| m.chars().count() == 1)
                 .unwrap_or_default(),
             last_name: u.last_name.clone(),
             hire_date: String::new(),
