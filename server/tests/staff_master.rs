@@ -30,19 +30,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 const TODAY: &str = "2026-12-05";
 
 async fn admin(db: &DatabaseConnection, seed: &Seed, bravo: bool) -> (Actor, user::Model) {
-    let (org, username) = if bravo {
-        (seed.bravo.id, &seed.bravo_admin)
-    } else {
-        (seed.alpha.id, &seed.alpha_admin)
-    };
-    let u = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org))
-        .filter(user::Column::Username.eq(username.as_str()))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    (Actor::from_user(&u).unwrap(), u)
+    common::seeded_admin(db, seed, bravo).await
 }
 
 fn record(staff_id: &str, last: &str, user_id: Option<i32>) -> StaffRecordInput {

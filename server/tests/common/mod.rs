@@ -553,3 +553,27 @@ pub async fn staff_actor(
     .unwrap();
     app::server::auth::Actor::from_user(&u).unwrap()
 }
+
+/// The seeded User Administrator of alpha (or bravo), as the actor it signs
+/// in as, with its row.
+pub async fn seeded_admin(
+    db: &DatabaseConnection,
+    seed: &Seed,
+    bravo: bool,
+) -> (app::server::auth::Actor, app::server::entities::user::Model) {
+    use app::server::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (org, username) = if bravo {
+        (seed.bravo.id, &seed.bravo_admin)
+    } else {
+        (seed.alpha.id, &seed.alpha_admin)
+    };
+    let u = user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(org))
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the seeded administrator");
+    (app::server::auth::Actor::from_user(&u).unwrap(), u)
+}

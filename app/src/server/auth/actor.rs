@@ -154,6 +154,16 @@ impl Actor {
         }
     }
 
+    /// A User Administrator (not emulating), or `Forbidden`: creating staff
+    /// logins, the Staff Master and the organization's settings are theirs.
+    pub fn require_user_administrator(&self) -> Result<(), ServiceError> {
+        if self.require_staff()? == StaffRole::UserAdministrator {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+
     /// A staff role that manages client accounts (User Administrator or
     /// Broker), or `Forbidden`.
     pub fn require_account_manager_staff(&self) -> Result<StaffRole, ServiceError> {

@@ -115,15 +115,6 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
     })
 }
 
-/// Only User Administrators create logins (not while emulating).
-fn require_administrator(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.require_staff()? == StaffRole::UserAdministrator {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
-}
-
 async fn organization_of<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -150,7 +141,7 @@ fn places(org: &organization::Model, current: u64) -> u64 {
 /// The page's facts: agency prefix, password policy, places left for User
 /// Administrators.
 pub async fn setup(db: &DatabaseConnection, actor: &Actor) -> Result<Setup, ServiceError> {
-    require_administrator(actor)?;
+    actor.require_user_administrator()?;
     let (frame, organization) = home::frame_and_org(db, actor).await?;
     let current = administrators(db, organization.id).await?;
     Ok(Setup {
@@ -250,7 +241,7 @@ pub async fn check(
     actor: &Actor,
     rows: Vec<BatchRow>,
 ) -> Result<Vec<RowCheck>, ServiceError> {
-    require_administrator(actor)?;
+    actor.require_user_administrator()?;
     let rows = entered(rows)?;
     let org = organization_of(db, actor).await?;
     verdicts(db, &org, &rows).await
@@ -359,7 +350,7 @@ async fn preflight(
     actor: &Actor,
     batch: &Batch,
 ) -> Result<(organization::Model, Vec<BatchRow>, Vec<RowCheck>), ServiceError> {
-    require_administrator(actor)?;
+    actor.require_user_administrator()?;
     let rows = entered(batch.rows.clone())?;
     if rows.is_empty() {
         return Err(invalid("rows", "Type the names of the people to create."));

@@ -35,17 +35,9 @@ pub struct NewSettings {
     pub hire_date_days_ahead: i32,
 }
 
-fn require_administrator(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.require_staff()? == StaffRole::UserAdministrator {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
-}
-
 /// The settings page.
 pub async fn view(db: &DatabaseConnection, actor: &Actor) -> Result<SettingsView, ServiceError> {
-    require_administrator(actor)?;
+    actor.require_user_administrator()?;
     let (frame, org) = home::frame_and_org(db, actor).await?;
     let administrators = crate::server::entities::user::Entity::find()
         .filter(crate::server::entities::user::Column::OrganizationId.eq(org.id))
@@ -74,7 +66,7 @@ pub async fn save(
     new: NewSettings,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    require_administrator(actor)?;
+    actor.require_user_administrator()?;
     if !(0..=MAX_DAYS_AHEAD).contains(&new.hire_date_days_ahead) {
         return Err(ServiceError::Invalid(ParseError {
             field: "hire_date_days_ahead",

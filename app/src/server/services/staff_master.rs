@@ -12,7 +12,7 @@ use crate::{
         audit_action,
         names::fold,
         staff_master::{StaffQuery, StaffRecordDetails, StaffRecordInput, StaffSort, PAGE_SIZE},
-        StaffRole, UserKind,
+        UserKind,
     },
     server::{
         auth::Actor,
@@ -47,14 +47,6 @@ pub enum Saved {
     Records(Vec<i32>),
     /// Nothing was saved: the problems, by row.
     Refused(Vec<RowProblem>),
-}
-
-fn require_administrator(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.require_staff()? == StaffRole::UserAdministrator {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
 }
 
 fn keys(d: &StaffRecordDetails) -> (String, String) {
@@ -132,7 +124,7 @@ pub async fn list(
     query: &StaffQuery,
     prefill: &[i32],
 ) -> Result<StaffMasterView, ServiceError> {
-    require_administrator(actor)?;
+    actor.require_user_administrator()?;
     let (frame, org): (FrameView, _) = home::frame_and_org(db, actor).await?;
     let mut select =
         staff_record::Entity::find().filter(staff_record::Column::OrganizationId.eq(org.id));
@@ -213,7 +205,7 @@ pub async fn save(
     today: &str,
     now: DateTime<Utc>,
 ) -> Result<Saved, ServiceError> {
-    require_administrator(actor)?;
+    actor.require_user_administrator()?;
     if rows.is_empty() || rows.len() > crate::domain::new_users::MAX_ROWS {
         return Err(ServiceError::Invalid(crate::domain::ParseError {
             field: "rows",
