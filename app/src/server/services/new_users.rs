@@ -33,12 +33,14 @@ use sea_orm::{
 };
 use std::collections::HashSet;
 
-/// Suggestions looked up first for each row that clashes.
-const FIRST_SUGGESTIONS: usize = 8;
+/// How many suggestions of each clashing row are looked up, round after
+/// round, until each has a free one: a few first (most names clash with one
+/// or two logins), more only for the rows that need them.
+const SUGGESTION_ROUNDS: [usize; 3] = [8, 32, new_users::MAX_SUGGESTIONS];
 
 /// Usernames looked up per query (well under both engines' limits on
-/// bound parameters).
-const LOOKUP_CHUNK: usize = 500;
+/// bound parameters: 32,766 on SQLite, 65,535 on PostgreSQL).
+const LOOKUP_CHUNK: usize = 2_000;
 
 /// What the Create Users page needs before anything is typed.
 #[derive(Debug, Clone)]
@@ -190,9 +192,9 @@ fn entered(rows: Vec<BatchRow>) -> Result<Vec<BatchRow>, ServiceError> {
 }
 
 /// The rows' verdicts. The usernames the rows want are looked up in one go;
-/// then the first few suggestions of the rows that clash, and all of them
-/// only for rows whose first few are all taken. A suggestion is offered
-/// only once it has been looked up.
+/// then the first few suggestions of the rows that clash, and more (see
+/// [`SUGGESTION_ROUNDS`]) only for rows whose first few are all taken. A
+/// suggestion is offered only once it has been looked up.
 async fn verdicts<C: ConnectionTrait>(
     db: &C,
     org: &organization::Model,
@@ -208,8 +210,9 @@ async fn verdicts<C: ConnectionTrait>(
     wanted.dedup();
     let mut taken = taken_among(db, org.id, &wanted).await?;
     let mut known: HashSet<String> = wanted.into_iter().collect();
-    let mut depth = FIRST_SUGGESTIONS;
+    let mut rounds = SUGGESTION_ROUNDS.iter();
     loop {
+        let depth = rounds.next().copied().unwrap_or(new_users::MAX_SUGGESTIONS);
         let checks =
             new_users::check_rows(prefix, rows, |u| taken.contains(u) || !known.contains(u));
         let mut more: Vec<String> = rows
@@ -230,7 +233,6 @@ async fn verdicts<C: ConnectionTrait>(
         more.dedup();
         taken.extend(taken_among(db, org.id, &more).await?);
         known.extend(more);
-        depth = new_users::MAX_SUGGESTIONS;
     }
 }
 
