@@ -129,7 +129,11 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
     // The live check: a moment after the last change, every entered row
     // goes to the server; answers land on the rows they were asked about.
     let generation = StoredValue::new(0u64);
+    // The newest check whose answer is shown: an older answer arriving
+    // late is dropped.
+    let applied = StoredValue::new(0u64);
     let run_check = move || {
+        let asked_at = generation.get_value();
         let sent: Vec<BatchRow> = rows
             .get_untracked()
             .iter()
@@ -141,7 +145,9 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             match check_new_users(sent.clone()).await {
+                Ok(_) if asked_at < applied.get_value() => {}
                 Ok(checks) => {
+                    applied.set_value(asked_at);
                     let by_key: std::collections::HashMap<u32, RowCheck> =
                         checks.into_iter().map(|c| (c.key, c)).collect();
                     for row in rows.get_untracked() {
@@ -175,6 +181,9 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
 
     // A paste of several cells or lines fills rows from this one on.
     let paste = move |at: u32, into_first: bool, ev: ev::ClipboardEvent| {
+        if phase.get_untracked() != Phase::Editing {
+            return;
+        }
         let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
             return;
         };
@@ -545,12 +554,13 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <For each=move || rows.get().into_iter().enumerate() key=|(_, r)| r.key let:item>
-                                <BatchRowView index=item.0 row=item.1 prefix=prefix.clone() locked=Signal::derive(locked)
-                                    on_change=Callback::new(move |_| changed())
-                                    on_paste=Callback::new(move |(key, first, ev)| paste(key, first, ev))
-                                    on_remove=Callback::new(remove)/>
-                            </For>
+                            <ForEnumerate each=move || rows.get() key=|r| r.key
+                                children=move |index, row| view! {
+                                    <BatchRowView index row prefix=prefix.clone() locked=Signal::derive(locked)
+                                        on_change=Callback::new(move |_| changed())
+                                        on_paste=Callback::new(move |(key, first, ev)| paste(key, first, ev))
+                                        on_remove=Callback::new(remove)/>
+                                }/>
                         </tbody>
                     </table>
                 </div>
@@ -590,7 +600,8 @@ fn CreateUsersBody(setup: CreateUsersView) -> impl IntoView {
 
 #[component]
 fn BatchRowView(
-    index: usize,
+    /// The row's position now (rows above it may be removed).
+    index: ReadSignal<usize>,
     row: GridRow,
     prefix: String,
     locked: Signal<bool>,
@@ -599,7 +610,7 @@ fn BatchRowView(
     on_remove: Callback<u32>,
 ) -> impl IntoView {
     let key = row.key;
-    let n = index + 1;
+    let n = move || index.get() + 1;
     let id = move |cell: &str| format!("row-{key}-{cell}");
     let verdict = move || row.verdict();
     let blank = move || row.is_blank();
@@ -612,10 +623,14 @@ fn BatchRowView(
             .unwrap_or_default(),
     };
     let suggestion = move || verdict().and_then(|c| c.suggestion);
-    let edit = move |signal: RwSignal<String>| {
+    // A name change makes the accepted suggestion moot; an email change
+    // does not.
+    let edit = move |signal: RwSignal<String>, names: bool| {
         move |ev: ev::Event| {
             signal.set(event_target_value(&ev));
-            row.chosen.set(None);
+            if names {
+                row.chosen.set(None);
+            }
             row.asking.set(false);
             on_change.run(());
         }
@@ -647,9 +662,9 @@ fn BatchRowView(
     let person = move || {
         let name = format!("{} {}", row.first.get(), row.last.get());
         if name.trim().is_empty() {
-            format!("row {n}")
+            format!("row {}", n())
         } else {
-            format!("row {n}, {}", name.trim())
+            format!("row {}, {}", n(), name.trim())
         }
     };
     let email_problem = move || verdict().and_then(|c| c.email_problem);
@@ -658,25 +673,25 @@ fn BatchRowView(
             <td class="num">{n}</td>
             <td>
                 <input id=id("first") class="cell" type="text" autocomplete="off" maxlength="100"
-                    aria-label=move || format!("First name, row {n}")
+                    aria-label=move || format!("First name, row {}", n())
                     prop:value=move || row.first.get() readonly=locked
-                    on:input=edit(row.first) on:keydown=ask
+                    on:input=edit(row.first, true) on:keydown=ask
                     on:paste=move |ev| on_paste.run((key, true, ev))/>
             </td>
             <td>
                 <input id=id("last") class="cell" type="text" autocomplete="off" maxlength="100"
-                    aria-label=move || format!("Last name, row {n}")
+                    aria-label=move || format!("Last name, row {}", n())
                     prop:value=move || row.last.get() readonly=locked
-                    on:input=edit(row.last) on:keydown=ask
+                    on:input=edit(row.last, true) on:keydown=ask
                     on:paste=move |ev| on_paste.run((key, false, ev))/>
             </td>
             <td>
                 <input id=id("email") class="cell" type="email" autocomplete="off" maxlength="254"
-                    aria-label=move || format!("Email, row {n}")
+                    aria-label=move || format!("Email, row {}", n())
                     aria-invalid=move || email_problem().is_some().then_some("true")
                     aria-describedby=id("email-problem")
                     prop:value=move || row.email.get() readonly=locked
-                    on:input=edit(row.email) on:keydown=ask/>
+                    on:input=edit(row.email, false) on:keydown=ask/>
                 <span class="cell-error" id=id("email-problem")>{email_problem}</span>
             </td>
             <td class="username">{username}</td>

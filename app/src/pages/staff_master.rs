@@ -279,10 +279,11 @@ fn StaffMasterBody(
                                 </tr>
                             </thead>
                             <tbody>
-                                <For each=move || editing.get().into_iter().enumerate() key=|(_, r)| r.key let:item>
-                                    <EditRowView index=item.0 row=item.1 options=options.get_value()
-                                        on_remove=Callback::new(move |key: u32| editing.update(|rows| rows.retain(|r| r.key != key)))/>
-                                </For>
+                                <ForEnumerate each=move || editing.get() key=|r| r.key
+                                    children=move |index, row| view! {
+                                        <EditRowView index row options=options.get_value()
+                                            on_remove=Callback::new(move |key: u32| editing.update(|rows| rows.retain(|r| r.key != key)))/>
+                                    }/>
                             </tbody>
                         </table>
                     </div>
@@ -371,13 +372,14 @@ fn StaffMasterBody(
 
 #[component]
 fn EditRowView(
-    index: usize,
+    /// The row's position now (rows above it may be removed).
+    index: ReadSignal<usize>,
     row: EditRow,
     options: Vec<StaffLoginOption>,
     on_remove: Callback<u32>,
 ) -> impl IntoView {
     let key = row.key;
-    let n = index + 1;
+    let n = move || index.get() + 1;
     let id = move |cell: &str| format!("staff-{key}-{cell}");
     let cell = move |field: &'static str,
                      label: &'static str,
@@ -387,7 +389,7 @@ fn EditRowView(
         view! {
             <td>
                 <input id=id(field) class="cell" type=kind maxlength=max autocomplete="off"
-                    aria-label=format!("{label}, row {n}")
+                    aria-label=move || format!("{label}, row {}", n())
                     aria-invalid=move || row.problem(field).is_some().then_some("true")
                     aria-describedby=id(&format!("{field}-problem"))
                     prop:value=move || signal.get()
@@ -417,7 +419,7 @@ fn EditRowView(
             {cell("last_name", "Last name", "text", "100", row.last_name)}
             {cell("hire_date", "Hire date", "date", "10", row.hire_date)}
             <td>
-                <select id=id("user_id") class="cell" aria-label=format!("Login, row {n}")
+                <select id=id("user_id") class="cell" aria-label=move || format!("Login, row {}", n())
                     aria-invalid=move || row.problem("user_id").is_some().then_some("true")
                     aria-describedby=id("user_id-problem")
                     on:change=move |ev| {
@@ -433,7 +435,7 @@ fn EditRowView(
                 <span class="cell-error" id=id("user_id-problem") aria-live="polite">{move || row.problem("user_id")}</span>
             </td>
             <td class="remove">
-                <button type="button" class="icon-button" aria-label=format!("Remove row {n}") title="Remove this row"
+                <button type="button" class="icon-button" aria-label=move || format!("Remove row {}", n()) title="Remove this row"
                     on:click=move |_| on_remove.run(key)>"✕"</button>
             </td>
         </tr>

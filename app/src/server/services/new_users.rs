@@ -416,6 +416,8 @@ pub async fn create(
     if checks.iter().any(|c| !c.pass) {
         return Ok(Outcome::Refused(checks));
     }
+    // The policy may have changed while the passwords were hashed.
+    check_password(&org, &batch.password, &checks)?;
     let by = home::frame_and_org(&txn, actor).await?.0.display_name;
     let total = rows.len();
     let mut created = Vec::with_capacity(total);

@@ -325,16 +325,6 @@ pub async fn save(
         problems.sort_by_key(|p| p.row);
         return Ok(Saved::Refused(problems));
     }
-    // Links moving between records within this save would trip the unique
-    // index halfway: clear the links of the changed records first.
-    for row in rows.iter().filter(|r| r.id.is_some()) {
-        let record = &existing[&row.id.unwrap_or_default()];
-        if record.user_id.is_some() && record.user_id != row.user_id {
-            let mut m = record.clone().into_active_model();
-            m.user_id = Set(None);
-            m.update(&txn).await?;
-        }
-    }
     let mut saved = Vec::with_capacity(rows.len());
     for (row, details) in rows.iter().zip(parsed) {
         let d = details.ok_or_else(|| ServiceError::Internal("unparsed row".into()))?;
