@@ -86,6 +86,17 @@ pub async fn keep_one_administrator<C: ConnectionTrait>(
     Ok(())
 }
 
+/// How many User Administrators the organization has, disabled ones too
+/// (what its limit counts).
+pub async fn count<C: ConnectionTrait>(db: &C, organization_id: i32) -> Result<u64, ServiceError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OrganizationId.eq(organization_id))
+        .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
+        .filter(user::Column::Role.eq(StaffRole::UserAdministrator.as_str()))
+        .count(db)
+        .await?)
+}
+
 /// Refuses a new User Administrator when the organization already has its
 /// limit of them (every login with the role counts, disabled ones too: a
 /// disabled one can be enabled again). Call after [`lock_organization`].
@@ -93,12 +104,7 @@ async fn within_limit<C: ConnectionTrait>(
     txn: &C,
     org: &organization::Model,
 ) -> Result<(), ServiceError> {
-    let current = user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org.id))
-        .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
-        .filter(user::Column::Role.eq(StaffRole::UserAdministrator.as_str()))
-        .count(txn)
-        .await?;
+    let current = count(txn, org.id).await?;
     if current >= org.max_user_administrators.max(0) as u64 {
         return Err(ServiceError::Invalid(crate::domain::ParseError {
             field: "role",

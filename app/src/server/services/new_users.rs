@@ -23,13 +23,15 @@ use crate::{
         entities::{organization, user},
         error::ServiceError,
         mail::MailSettings,
-        services::{administrators::lock_organization, email_tokens, home, recovery, users},
+        services::{
+            administrators::{self, lock_organization},
+            email_tokens, home, recovery, users,
+        },
     },
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 use std::collections::HashSet;
 
@@ -127,15 +129,6 @@ async fn organization_of<C: ConnectionTrait>(
         .ok_or(ServiceError::NotFound)
 }
 
-async fn administrators<C: ConnectionTrait>(db: &C, org: i32) -> Result<u64, ServiceError> {
-    Ok(user::Entity::find()
-        .filter(user::Column::OrganizationId.eq(org))
-        .filter(user::Column::Kind.eq(UserKind::Staff.as_str()))
-        .filter(user::Column::Role.eq(StaffRole::UserAdministrator.as_str()))
-        .count(db)
-        .await?)
-}
-
 fn places(org: &organization::Model, current: u64) -> u64 {
     (org.max_user_administrators.max(0) as u64).saturating_sub(current)
 }
@@ -145,7 +138,7 @@ fn places(org: &organization::Model, current: u64) -> u64 {
 pub async fn setup(db: &DatabaseConnection, actor: &Actor) -> Result<Setup, ServiceError> {
     actor.require_user_administrator()?;
     let (frame, organization) = home::frame_and_org(db, actor).await?;
-    let current = administrators(db, organization.id).await?;
+    let current = administrators::count(db, organization.id).await?;
     Ok(Setup {
         frame,
         administrator_places: places(&organization, current),
@@ -363,7 +356,7 @@ async fn preflight(
     check_role(
         &org,
         batch.role,
-        administrators(db, org.id).await?,
+        administrators::count(db, org.id).await?,
         rows.len(),
     )?;
     Ok((org, rows, checks))
@@ -409,7 +402,7 @@ pub async fn create(
     check_role(
         &org,
         batch.role,
-        administrators(&txn, org.id).await?,
+        administrators::count(&txn, org.id).await?,
         rows.len(),
     )?;
     let checks = verdicts(&txn, &org, &rows).await?;

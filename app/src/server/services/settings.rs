@@ -9,19 +9,19 @@
 
 use crate::{
     api::dto::SettingsView,
-    domain::{audit_action, ParseError, PasswordPolicy, StaffRole, UserKind},
+    domain::{audit_action, ParseError, PasswordPolicy},
     server::{
         auth::Actor,
         db::begin_write,
         error::ServiceError,
-        services::{administrators::lock_organization, audit, home},
+        services::{
+            administrators::{self, lock_organization},
+            audit, home,
+        },
     },
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
 
 /// The most days ahead a hire date window may be.
 pub const MAX_DAYS_AHEAD: i32 = 365;
@@ -39,14 +39,7 @@ pub struct NewSettings {
 pub async fn view(db: &DatabaseConnection, actor: &Actor) -> Result<SettingsView, ServiceError> {
     actor.require_user_administrator()?;
     let (frame, org) = home::frame_and_org(db, actor).await?;
-    let administrators = crate::server::entities::user::Entity::find()
-        .filter(crate::server::entities::user::Column::OrganizationId.eq(org.id))
-        .filter(crate::server::entities::user::Column::Kind.eq(UserKind::Staff.as_str()))
-        .filter(
-            crate::server::entities::user::Column::Role.eq(StaffRole::UserAdministrator.as_str()),
-        )
-        .count(db)
-        .await?;
+    let administrators = administrators::count(db, org.id).await?;
     Ok(SettingsView {
         frame,
         organization_slug: org.slug.clone(),
