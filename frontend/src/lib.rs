@@ -18,3 +18,17 @@ pub fn hydrate() {
         let _ = body.set_attribute("data-hydrated", "true");
     });
 }
+
+/// Room for wasm-split to lay out each chunk's constants.
+///
+/// `cargo leptos build --split` gives every lazily loaded chunk its own part
+/// of the read-only data segment, aligning each part, so the parts together
+/// come out a few hundred bytes longer than the segment the linker made.
+/// When they don't fit, the splitter keeps the *whole* segment - every
+/// page's strings, 175 KB - in the main module that every page downloads.
+/// These bytes make the segment long enough; nothing refers to them, so the
+/// splitter places them in no module and nobody downloads them. `#[used]`
+/// keeps them through link-time optimisation; they are not zero, so they sit
+/// in the read-only segment rather than in `.bss`.
+#[used]
+static SPLIT_DATA_SLACK: [u8; 16 * 1024] = [0xA5; 16 * 1024];
