@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { writeFileSync } from 'fs';
+import { readFileSync, readdirSync, writeFileSync } from 'fs';
 import { hydrated } from './helpers';
 import { TARGET_BYTES, PAGES, contextFor } from './pages';
 
@@ -49,4 +49,49 @@ test('no page downloads more wasm and JS than its ceiling', async ({ browser, ba
   writeFileSync('../target/budget.md', table + '\n');
   const over = rows.filter((r) => r.body > r.ceiling).map((r) => `${r.name}: ${fmt(r.body)} B > ${fmt(r.ceiling)} B`);
   expect(over, 'pages heavier than their ceiling').toEqual([]);
+});
+
+/** The size of each data section in a WebAssembly module (section id 11). */
+function dataSectionBytes(wasm: Buffer): number {
+  const leb = (at: number): [number, number] => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = wasm[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (byte < 0x80) return [value, at];
+    }
+  };
+  let total = 0;
+  for (let at = 8; at < wasm.length; ) {
+    const id = wasm[at];
+    const [size, body] = leb(at + 1);
+    if (id === 11) total += size;
+    at = body + size;
+  }
+  return total;
+}
+
+// wasm-split gives each chunk its own part of the read-only data (the
+// strings of the pages in it). When the parts don't fit in the segment the
+// linker made, it silently keeps every page's data in the main module, and
+// every page downloads about 30 KB more; `SPLIT_DATA_SLACK` in
+// frontend/src/lib.rs makes room. This fails when that room has run out.
+test('the chunks carry their own constants, not the main module', () => {
+  const pkg = '../target/site/pkg';
+  const hashes = readFileSync('../target/release/hash.txt', 'utf8');
+  const mainHash = /^wasm: *(\S+)/m.exec(hashes)?.[1];
+  expect(mainHash, 'the wasm hash in target/release/hash.txt').toBeTruthy();
+  let main = 0;
+  let all = 0;
+  for (const file of readdirSync(pkg).filter((f) => f.endsWith('.wasm'))) {
+    const bytes = dataSectionBytes(readFileSync(`${pkg}/${file}`));
+    all += bytes;
+    if (file === `gatehouse.${mainHash}.wasm`) main = bytes;
+  }
+  expect(main, 'the main module has a data section').toBeGreaterThan(0);
+  // With the data split, the main module holds about 40 % of it; without,
+  // all of it.
+  expect(main / all, 'share of the read-only data in the main module: raise SPLIT_DATA_SLACK').toBeLessThan(0.75);
 });
