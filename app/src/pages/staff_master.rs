@@ -148,7 +148,12 @@ fn StaffMasterBody(
     let error = RwSignal::new(None::<AppError>);
     let saving = RwSignal::new(false);
     let options = StoredValue::new(view.unlinked_logins.clone());
-    let navigate = StoredValue::new_local(use_navigate());
+    // The router's navigate function holds browser objects, so it lives in
+    // thread-local storage and must be dropped on the thread that made it.
+    // The server renders on one worker thread and may drop the page on
+    // another, which panics; only the browser ever saves, so only the
+    // browser keeps one.
+    let navigate = cfg!(feature = "hydrate").then(|| StoredValue::new_local(use_navigate()));
     let back_to_list = StoredValue::new(s.href());
 
     let add_blank = move |_| {
@@ -172,7 +177,7 @@ fn StaffMasterBody(
                         "Saved {n} Staff Master {}.",
                         if n == 1 { "record" } else { "records" }
                     )));
-                    if from_batch {
+                    if let Some(navigate) = navigate.filter(|_| from_batch) {
                         // The rows are saved: leave the prefilled address.
                         navigate.with_value(|go| go(&back_to_list.get_value(), Default::default()));
                     }
