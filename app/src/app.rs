@@ -7,6 +7,7 @@
 //! | `/admin` | Admin Portal landing page |
 //! | `/portal/{org}/sign-in` | Client Portal sign-in (identifier, username, password) |
 //! | `/portal/{org}` | Client Portal landing page |
+//! | `/portal/{org}/insured` | an insured's portal: policies, eDocs, account |
 //! | `/admin/forgot-password`, `/portal/{org}/forgot-password` | emailed reset link |
 //! | `/portal/{org}/forgot-identifier` | emailed identifier reminder |
 //! | `/password/reset?token=…` | set a password from a welcome or reset link |
@@ -34,9 +35,9 @@ use crate::hydration_scripts::HydrateAfterFirstPaint;
 use crate::pages::{
     AccountManagerPage, AccountPage, AccountPasswordPage, AccountsPage, AdminForgotPasswordPage,
     AdminHome, AdminSignIn, AuditLogPage, CreateUsersPage, DevMailboxPage, HomePage,
-    ImportReportPage, ImportsPage, InsuredsPage, NewAccountPage, NotFound, OfficeStaffPage,
-    PasswordLinkPage, PeoplePage, PersonPage, PortalForgotIdentifierPage, PortalForgotPasswordPage,
-    PortalHome, PortalSignIn, SettingsPage, StaffMasterPage,
+    ImportReportPage, ImportsPage, InsuredPortalPage, InsuredsPage, NewAccountPage, NotFound,
+    OfficeStaffPage, PasswordLinkPage, PeoplePage, PersonPage, PortalForgotIdentifierPage,
+    PortalForgotPasswordPage, PortalHome, PortalSignIn, SettingsPage, StaffMasterPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -68,6 +69,7 @@ macro_rules! lazy_page {
 
 lazy_page! {
     PortalHomeRoute => PortalHome,
+    InsuredPortalRoute => InsuredPortalPage,
     AdminHomeRoute => AdminHome,
     AdminForgotPasswordRoute => AdminForgotPasswordPage,
     PortalForgotPasswordRoute => PortalForgotPasswordPage,
@@ -127,6 +129,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view={Lazy::<AdminHomeRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/sign-in") view=PortalSignIn ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org") view={Lazy::<PortalHomeRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:org/insured") view={Lazy::<InsuredPortalRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin/forgot-password") view={Lazy::<AdminForgotPasswordRoute>::new()}/>
                 <Route path=path!("/portal/:org/forgot-password") view={Lazy::<PortalForgotPasswordRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/portal/:org/forgot-identifier") view={Lazy::<PortalForgotIdentifierRoute>::new()} ssr=SsrMode::Async/>

@@ -228,7 +228,8 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   await insured.getByLabel('Username').fill('amelia.mitchell@EXAMPLE.com');
   await insured.getByLabel('Password', { exact: true }).fill('Amelia-Portal-2026!');
   await insured.getByRole('button', { name: 'Sign in' }).click();
-  await expect(insured).toHaveURL(/\/portal\/harbour$/);
+  // An insured lands on a page of their own.
+  await expect(insured).toHaveURL(/\/portal\/harbour\/insured$/);
   await expect(insured.getByRole('heading', { level: 1 })).toHaveText('Amelia Mitchell');
   await hydrated(insured);
   const policies = insured.getByRole('region', { name: 'My policies' });
@@ -266,10 +267,12 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   await wide.getByLabel('Username').fill('amelia.mitchell@example.com');
   await wide.getByLabel('Password', { exact: true }).fill('Amelia-Portal-2026!');
   await wide.getByRole('button', { name: 'Sign in' }).click();
-  await expect(wide).toHaveURL(/\/portal\/harbour$/);
+  await expect(wide).toHaveURL(/\/portal\/harbour\/insured$/);
   await expect(wide.getByRole('region', { name: 'My documents' })).toContainText('Pink card 2026.pdf');
-  // Loaded whole (server-rendered, then hydrated): the page is there once.
+  // The portal's address sends an insured to their page. Loaded whole
+  // (server-rendered, then hydrated): the page is there once.
   await wide.goto('/portal/harbour');
+  await expect(wide).toHaveURL(/\/portal\/harbour\/insured$/);
   await hydrated(wide);
   await expect(wide.getByRole('heading', { level: 1 })).toHaveCount(1);
   await expect(wide.getByRole('region', { name: 'My documents' })).toHaveCount(1);

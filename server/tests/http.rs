@@ -123,6 +123,18 @@ async fn same_credentials_in_two_accounts_and_two_organizations_open_only_their_
         assert_eq!(location(&res), format!("/portal/{other_org}/sign-in"));
         let res = app.get("/admin", Some(&cookie)).await;
         assert_eq!(location(&res), "/admin/sign-in");
+        // The insured's page is not an Account Manager's: it sends them to
+        // their own home, and another organization's sends them to sign in.
+        let res = app
+            .get(&format!("/portal/{org}/insured"), Some(&cookie))
+            .await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        assert_eq!(location(&res), format!("/portal/{org}"));
+        let res = app
+            .get(&format!("/portal/{other_org}/insured"), Some(&cookie))
+            .await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        assert_eq!(location(&res), format!("/portal/{other_org}/sign-in"));
     }
 }
 

@@ -282,10 +282,12 @@ both_engines!(
         // The link sets it, once.
         set_password(&db, &token).await.unwrap();
         assert!(set_password(&db, &token).await.is_err());
-        // Identifier, email (any case) and password.
-        sign_in(&db, &done.identifier, "JANE.SMITH@example.ca", NEW_PASSWORD)
+        // Identifier, email (any case) and password; she lands on the
+        // insured's page of her portal, not the Account Manager's home.
+        let signed = sign_in(&db, &done.identifier, "JANE.SMITH@example.ca", NEW_PASSWORD)
             .await
             .unwrap();
+        assert_eq!(signed.landing, "/portal/alpha/insured");
         // The same identifier in the other organization is not hers.
         assert!(sign_in::client(
             &db,

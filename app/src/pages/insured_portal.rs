@@ -1,10 +1,15 @@
-//! `/portal/{org}` for an insured: **My policies** (carrier, number, line
-//! of business, term, status: renewals, expiring, expired and cancelled
-//! policies marked), **My documents** (their eDocs, newest first, each a
-//! large download link; a policy filter that works without script) and
-//! **My account** (the email they sign in with, which only the broker
+//! `/portal/{org}/insured`: the insured's portal. **My policies** (carrier,
+//! number, line of business, term, status: renewals, expiring, expired and
+//! cancelled policies marked), **My documents** (their eDocs, newest first,
+//! each a large download link; a policy filter that works without script)
+//! and **My account** (the email they sign in with, which only the broker
 //! changes; the identifier; Change password). Built for a phone first: one
 //! column, large tap targets, nothing to zoom.
+//!
+//! A route of its own, not a variant of `/portal/{org}`: an insured's phone
+//! then downloads this page's code only, not the Account Manager's home with
+//! its documents panel and upload. Insureds land here after signing in, and
+//! `/portal/{org}` sends them here.
 
 use crate::{
     api::{
@@ -12,37 +17,42 @@ use crate::{
         insured_home,
     },
     components::{upload::human_size, TopBar},
+    error::AppError,
     pages::{portal_page_error, short_date},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::{
+    components::{Form, Redirect},
+    hooks::{use_params_map, use_query_map},
+};
 
-/// The insured's portal of organization `org`.
+/// The insured's portal of the organization in the address.
 #[component]
-pub fn InsuredPortal(org: String) -> impl IntoView {
+pub fn InsuredPortalPage() -> impl IntoView {
+    let params = use_params_map();
     let query = use_query_map();
-    let policy = move || {
-        query
+    let load = move || {
+        let org = params.read().get("org").unwrap_or_default();
+        let policy = query
             .read()
             .get("policy")
-            .and_then(|p| p.trim().parse::<i32>().ok())
+            .and_then(|p| p.trim().parse::<i32>().ok());
+        (org, policy)
     };
-    let org_for_load = org.clone();
-    let home = Resource::new(policy, move |policy| {
-        insured_home(org_for_load.clone(), policy)
-    });
+    let home = Resource::new(load, |(org, policy)| insured_home(org, policy));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let org = org.clone();
-                Suspend::new(async move {
-                    match home.await {
-                        Ok(h) => view! { <InsuredPortalBody h/> }.into_any(),
-                        Err(e) => portal_page_error(e, &org),
-                    }
-                })
-            }}
+            {move || Suspend::new(async move {
+                let org = load().0;
+                match home.await {
+                    Ok(h) => view! { <InsuredPortalBody h/> }.into_any(),
+                    // Signed in to this portal, but not as an insured: their
+                    // own landing page.
+                    Err(AppError::Forbidden) => view! { <Redirect path=format!("/portal/{org}")/> }.into_any(),
+                    Err(e) => portal_page_error(e, &org),
+                }
+            })}
         </Suspense>
     }
 }
@@ -53,7 +63,7 @@ pub fn InsuredPortal(org: String) -> impl IntoView {
 // is lazy because it renders only in the browser, after a click.
 #[component]
 fn InsuredPortalBody(h: InsuredHomeView) -> impl IntoView {
-    let here = format!("/portal/{}", h.organization_slug);
+    let here = format!("/portal/{}/insured", h.organization_slug);
     let filter = h.policy_filter;
     let chosen = filter.and_then(|id| {
         h.policies

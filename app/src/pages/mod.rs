@@ -37,6 +37,7 @@ pub use forgot::{AdminForgotPasswordPage, PortalForgotIdentifierPage, PortalForg
 pub use home::HomePage;
 pub use import_report::ImportReportPage;
 pub use imports::ImportsPage;
+pub use insured_portal::InsuredPortalPage;
 pub use insureds::InsuredsPage;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

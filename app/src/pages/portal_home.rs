@@ -1,13 +1,13 @@
 //! `/portal/{org}`: the Client Portal's landing page: the account (name,
 //! identifier), the signed-in user, the account's documents, and for the
-//! Account Manager the way to their office staff. An insured gets their own
-//! portal instead (`pages::insured_portal`).
+//! Account Manager the way to their office staff. An insured is sent to
+//! their own page, `/portal/{org}/insured` (`pages::insured_portal`).
 
 use crate::{
     api::client_home,
     components::{DocumentsPanel, TopBar},
     error::AppError,
-    pages::{insured_portal::InsuredPortal, ErrorPanel},
+    pages::ErrorPanel,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,7 +24,9 @@ pub fn PortalHome() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match home.await {
-                    Ok(h) if h.insured => view! { <InsuredPortal org=h.organization_slug/> }.into_any(),
+                    Ok(h) if h.insured => {
+                        view! { <Redirect path=format!("/portal/{}/insured", h.organization_slug)/> }.into_any()
+                    }
                     Ok(h) => view! {
                         <Title text=format!("{} · Client Portal · Gatehouse", h.account_name)/>
                         <TopBar portal="Client Portal" organization=h.organization_name.clone() user=h.display_name.clone() emulation=h.emulation.clone()/>

@@ -32,15 +32,17 @@ pub async fn home<C: ConnectionTrait>(
     let (role, account_id) = actor
         .require_client()
         .map_err(|_| ServiceError::SignInRequired)?;
-    if role != ClientRole::Insured {
-        return Err(ServiceError::Forbidden);
-    }
     let org = organization::Entity::find_by_id(actor.organization_id)
         .one(db)
         .await?
         .ok_or(ServiceError::SignInRequired)?;
     if org.slug != slug.trim().to_ascii_lowercase() {
         return Err(ServiceError::SignInRequired);
+    }
+    // Signed in here, but not as an insured: the page sends them to their
+    // own home.
+    if role != ClientRole::Insured {
+        return Err(ServiceError::Forbidden);
     }
     let me = user::Entity::find_by_id(actor.user_id)
         .filter(user::Column::OrganizationId.eq(org.id))

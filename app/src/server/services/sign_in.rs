@@ -13,7 +13,7 @@
 //! transaction, so raising the costs upgrades every active login.
 
 use crate::{
-    domain::{Identifier, UserKind, Username},
+    domain::{ClientRole, Identifier, UserKind, Username},
     server::{
         auth::{
             password::{self, PasswordHasher},
@@ -406,9 +406,13 @@ fn landing_page(u: &user::Model, org: &organization::Model) -> String {
 /// The page where a signed-in user changes their password.
 pub const CHANGE_PASSWORD_PAGE: &str = "/account/password";
 
-/// The landing page of a user's portal.
+/// The landing page of a user's portal. An insured has a page of their own,
+/// so that their phone downloads only what that page needs.
 pub fn portal_home(u: &user::Model, org: &organization::Model) -> String {
     match UserKind::from_db(&u.kind) {
+        Some(UserKind::Client) if ClientRole::from_db(&u.role) == Some(ClientRole::Insured) => {
+            format!("/portal/{}/insured", org.slug)
+        }
         Some(UserKind::Client) => format!("/portal/{}", org.slug),
         _ => "/admin".into(),
     }
