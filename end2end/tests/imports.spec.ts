@@ -277,6 +277,10 @@ test('a broker registers an insured and adds an eDoc; the insured signs in on a 
   await expect(wide.getByRole('heading', { level: 1 })).toHaveCount(1);
   await expect(wide.getByRole('region', { name: 'My documents' })).toHaveCount(1);
   await shot(wide, 'insured-portal-desktop');
+  // A bookmark of the portal's address keeps its filter.
+  await wide.goto('/portal/harbour?policy=999999');
+  await expect(wide).toHaveURL(/\/portal\/harbour\/insured\?policy=999999$/);
+  await expect(wide.getByRole('region', { name: 'My documents' })).toContainText('No documents for that policy.');
   await desktop.close();
 });
 

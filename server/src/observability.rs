@@ -227,6 +227,7 @@ fn portal_page(page: &str) -> &'static str {
         "forgot-password" => "/portal/{org}/forgot-password",
         "forgot-identifier" => "/portal/{org}/forgot-identifier",
         "office-staff" => "/portal/{org}/office-staff",
+        "insured" => "/portal/{org}/insured",
         _ => "other",
     }
 }
@@ -249,6 +250,10 @@ mod tests {
         assert_eq!(
             route_label("/portal/northwind/office-staff"),
             "/portal/{org}/office-staff"
+        );
+        assert_eq!(
+            route_label("/portal/harbour/insured"),
+            "/portal/{org}/insured"
         );
         assert_eq!(route_label("/admin/accounts/77"), "/admin/accounts/{id}");
         assert_eq!(route_label("/api/made-up-1"), "/api/{unknown}");

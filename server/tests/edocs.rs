@@ -637,5 +637,11 @@ both_engines!(
             insured_portal::home(&db, &account_manager, "alpha", None, today, &files).await,
             Err(ServiceError::Forbidden)
         ));
+        // At another organization's address the organization is checked
+        // first: no session there, whatever the role.
+        assert!(matches!(
+            insured_portal::home(&db, &account_manager, "bravo", None, today, &files).await,
+            Err(ServiceError::SignInRequired)
+        ));
     }
 );

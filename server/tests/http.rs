@@ -395,6 +395,17 @@ async fn unknown_pages_and_portals_are_404() {
     );
     let res = app.get("/portal/nowhere/sign-in", None).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // A control character in the portal's name is sent on, encoded, to a
+    // sign-in page that does not exist; it never breaks the response.
+    for page in [
+        "/portal/%0A",
+        "/portal/%0A/insured",
+        "/portal/%0A/office-staff",
+    ] {
+        let res = app.get(page, None).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{page}");
+        assert_eq!(location(&res), "/portal/%0A/sign-in", "{page}");
+    }
     let res = app.get("/portal/bravo/sign-in", None).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res

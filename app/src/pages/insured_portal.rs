@@ -19,6 +19,7 @@ use crate::{
     components::{upload::human_size, TopBar},
     error::AppError,
     pages::{portal_page_error, short_date},
+    percent,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -49,7 +50,7 @@ pub fn InsuredPortalPage() -> impl IntoView {
                     Ok(h) => view! { <InsuredPortalBody h/> }.into_any(),
                     // Signed in to this portal, but not as an insured: their
                     // own landing page.
-                    Err(AppError::Forbidden) => view! { <Redirect path=format!("/portal/{org}")/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Redirect path=format!("/portal/{}", percent::encode(&org))/> }.into_any(),
                     Err(e) => portal_page_error(e, &org),
                 }
             })}

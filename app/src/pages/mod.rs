@@ -90,7 +90,10 @@ pub fn portal_page_error(error: AppError, org: &str) -> AnyView {
             view! { <Redirect path="/account/password"/> }.into_any()
         }
         AppError::SignInRequired => {
-            view! { <Redirect path=format!("/portal/{org}/sign-in")/> }.into_any()
+            // `org` is the decoded address segment: encoded again, so a
+            // control character in it makes no invalid `Location` header.
+            view! { <Redirect path=format!("/portal/{}/sign-in", crate::percent::encode(org))/> }
+                .into_any()
         }
         e => view! { <ErrorPanel error=e/> }.into_any(),
     }

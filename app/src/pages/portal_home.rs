@@ -8,10 +8,14 @@ use crate::{
     components::{DocumentsPanel, TopBar},
     error::AppError,
     pages::ErrorPanel,
+    percent,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Redirect, hooks::use_params_map};
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_location, use_params_map},
+};
 
 /// The Client Portal landing page; without a session for this portal it sends
 /// the visitor to this portal's sign-in page.
@@ -20,12 +24,16 @@ pub fn PortalHome() -> impl IntoView {
     let params = use_params_map();
     let org = move || params.read().get("org").unwrap_or_default();
     let home = Resource::new(org, client_home);
+    // An insured's bookmark of the old address keeps its `?policy=` filter.
+    let search = use_location().search;
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match home.await {
                     Ok(h) if h.insured => {
-                        view! { <Redirect path=format!("/portal/{}/insured", h.organization_slug)/> }.into_any()
+                        let search = search.get_untracked();
+                        let query = if search.is_empty() { String::new() } else { format!("?{search}") };
+                        view! { <Redirect path=format!("/portal/{}/insured{query}", h.organization_slug)/> }.into_any()
                     }
                     Ok(h) => view! {
                         <Title text=format!("{} · Client Portal · Gatehouse", h.account_name)/>
@@ -74,7 +82,7 @@ pub fn PortalHome() -> impl IntoView {
                     .into_any(),
                     Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/account/password"/> }.into_any(),
                     Err(AppError::SignInRequired | AppError::Forbidden) => {
-                        view! { <Redirect path=format!("/portal/{}/sign-in", org())/> }.into_any()
+                        view! { <Redirect path=format!("/portal/{}/sign-in", percent::encode(&org()))/> }.into_any()
                     }
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }

@@ -1,4 +1,4 @@
-//! The insured's portal (`/portal/{org}` signed in as an insured): their
+//! The insured's portal (`/portal/{org}/insured`, signed in as an insured): their
 //! policies (renewals, expiring and expired ones marked), their eDocs
 //! (newest first, by policy when asked) and their account. Only the
 //! insured whose login the session is: never another insured of the same
@@ -19,8 +19,9 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// The portal page of the signed-in insured in the portal of `slug`. A
-/// session of another organization's portal, or of someone who is not an
-/// insured, is no session here.
+/// session of another organization's portal is no session here
+/// (`SignInRequired`); someone of this portal who is not an insured is
+/// `Forbidden`, and the page sends them to their own home.
 pub async fn home<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
