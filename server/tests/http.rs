@@ -581,3 +581,54 @@ async fn metrics_count_requests_and_sign_ins_and_only_allowed_addresses_read_the
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(!res.text().await.unwrap().contains("gatehouse_"));
 }
+
+#[tokio::test]
+async fn an_insured_lands_on_their_own_page_and_the_portal_address_sends_them_there() {
+    use app::{
+        domain::ClientRole,
+        server::services::users::{insert_client, NewClientUser},
+    };
+    let app = spawn_app().await;
+    let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
+    insert_client(
+        &app.db,
+        &app.seed.alpha_one,
+        &NewClientUser {
+            username: "jane.smith".into(),
+            first_name: "Jane".into(),
+            last_name: "Smith".into(),
+            email: Some("jane@example.ca".into()),
+            role: ClientRole::Insured,
+            must_change_password: false,
+        },
+        hash,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let res = app
+        .client_sign_in(
+            "alpha",
+            &app.seed.alpha_one.identifier,
+            "jane.smith",
+            PASSWORD,
+        )
+        .await;
+    assert_eq!(location(&res), "/portal/alpha/insured");
+    let cookie = session_cookie(&res);
+    // The portal's address, bookmarked with a policy filter or not.
+    for (page, to) in [
+        ("/portal/alpha", "/portal/alpha/insured"),
+        ("/portal/alpha?policy=7", "/portal/alpha/insured?policy=7"),
+    ] {
+        let res = app.get(page, Some(&cookie)).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{page}");
+        assert_eq!(location(&res), to, "{page}");
+    }
+    // Not another organization's insured page, nor its home.
+    for page in ["/portal/bravo/insured", "/portal/bravo"] {
+        let res = app.get(page, Some(&cookie)).await;
+        assert_eq!(location(&res), "/portal/bravo/sign-in", "{page}");
+    }
+}
