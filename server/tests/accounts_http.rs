@@ -111,24 +111,15 @@ async fn add_office_staff(
     can_modify: bool,
     can_delete: bool,
 ) -> user::Model {
-    let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
-    let u = users::insert_client(
+    let last = format!("Clerk {username}");
+    let u = common::client_login(
         &app.db,
         account,
-        &users::NewClientUser {
-            username: username.into(),
-            first_name: "Olive".into(),
-            last_name: format!("Clerk {username}"),
-            email: None,
-            role: ClientRole::OfficeStaff,
-            must_change_password: false,
-        },
-        hash,
-        None,
-        chrono::Utc::now(),
+        username,
+        ("Olive", &last),
+        ClientRole::OfficeStaff,
     )
-    .await
-    .unwrap();
+    .await;
     let mut row = u.into_active_model();
     row.can_modify = Set(can_modify);
     row.can_delete = Set(can_delete);

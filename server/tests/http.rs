@@ -584,29 +584,15 @@ async fn metrics_count_requests_and_sign_ins_and_only_allowed_addresses_read_the
 
 #[tokio::test]
 async fn an_insured_lands_on_their_own_page_and_the_portal_address_sends_them_there() {
-    use app::{
-        domain::ClientRole,
-        server::services::users::{insert_client, NewClientUser},
-    };
     let app = spawn_app().await;
-    let hash = common::hasher().hash(PASSWORD.into()).await.unwrap();
-    insert_client(
+    common::client_login(
         &app.db,
         &app.seed.alpha_one,
-        &NewClientUser {
-            username: "jane.smith".into(),
-            first_name: "Jane".into(),
-            last_name: "Smith".into(),
-            email: Some("jane@example.ca".into()),
-            role: ClientRole::Insured,
-            must_change_password: false,
-        },
-        hash,
-        None,
-        chrono::Utc::now(),
+        "jane.smith",
+        ("Jane", "Smith"),
+        app::domain::ClientRole::Insured,
     )
-    .await
-    .unwrap();
+    .await;
     let res = app
         .client_sign_in(
             "alpha",

@@ -7,7 +7,7 @@ use app::domain::ClientRole;
 use app::server::{
     auth::password::PasswordHasher,
     clock::Clock,
-    entities::{client_account, organization},
+    entities::{client_account, organization, user},
     mail::MailSettings,
     services::{accounts, organizations, users},
     state::{AppState, FileSettings, SessionSettings},
@@ -191,6 +191,35 @@ async fn seed_account(
     .await
     .expect("create client user");
     account
+}
+
+/// A client login of `role` in `account` named `first last`, who may sign
+/// in with [`PASSWORD`] straight away.
+pub async fn client_login(
+    db: &DatabaseConnection,
+    account: &client_account::Model,
+    username: &str,
+    (first, last): (&str, &str),
+    role: ClientRole,
+) -> user::Model {
+    let hash = hasher().hash(PASSWORD.into()).await.unwrap();
+    users::insert_client(
+        db,
+        account,
+        &users::NewClientUser {
+            username: username.into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            email: None,
+            role,
+            must_change_password: false,
+        },
+        hash,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("create client login")
 }
 
 /// Seeds the two organizations. Both have an account whose identifier is
