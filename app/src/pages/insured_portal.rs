@@ -18,8 +18,7 @@ use crate::{
     },
     components::{upload::human_size, TopBar},
     error::AppError,
-    pages::{portal_page_error, short_date},
-    percent,
+    pages::{portal_address, portal_page_error, short_date},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,24 +32,26 @@ use leptos_router::{
 pub fn InsuredPortalPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let load = move || {
-        let org = params.read().get("org").unwrap_or_default();
-        let policy = query
+    let org = move || params.read().get("org").unwrap_or_default();
+    let policy = move || {
+        query
             .read()
             .get("policy")
-            .and_then(|p| p.trim().parse::<i32>().ok());
-        (org, policy)
+            .and_then(|p| p.trim().parse::<i32>().ok())
     };
-    let home = Resource::new(load, |(org, policy)| insured_home(org, policy));
+    let home = Resource::new(
+        move || (org(), policy()),
+        |(org, policy)| insured_home(org, policy),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let org = load().0;
+                let org = org();
                 match home.await {
                     Ok(h) => view! { <InsuredPortalBody h/> }.into_any(),
                     // Signed in to this portal, but not as an insured: their
                     // own landing page.
-                    Err(AppError::Forbidden) => view! { <Redirect path=format!("/portal/{}", percent::encode(&org))/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Redirect path=portal_address(&org, "")/> }.into_any(),
                     Err(e) => portal_page_error(e, &org),
                 }
             })}

@@ -90,13 +90,18 @@ pub fn portal_page_error(error: AppError, org: &str) -> AnyView {
             view! { <Redirect path="/account/password"/> }.into_any()
         }
         AppError::SignInRequired => {
-            // `org` is the decoded address segment: encoded again, so a
-            // control character in it makes no invalid `Location` header.
-            view! { <Redirect path=format!("/portal/{}/sign-in", crate::percent::encode(org))/> }
-                .into_any()
+            view! { <Redirect path=portal_address(org, "/sign-in")/> }.into_any()
         }
         e => view! { <ErrorPanel error=e/> }.into_any(),
     }
+}
+
+/// The address of `page` (`""` for the landing page, else `"/sign-in"` and
+/// the like) in the portal named `org` as it came in the address. Route
+/// parameters arrive percent-decoded, so the name is encoded again: a
+/// control character in it must not make an invalid `Location` header.
+pub(crate) fn portal_address(org: &str, page: &str) -> String {
+    format!("/portal/{}{page}", crate::percent::encode(org))
 }
 
 /// "12 Mar 2026" from an RFC 3339 time (the date part, UTC).

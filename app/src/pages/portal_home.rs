@@ -7,8 +7,7 @@ use crate::{
     api::client_home,
     components::{DocumentsPanel, TopBar},
     error::AppError,
-    pages::ErrorPanel,
-    percent,
+    pages::{portal_address, ErrorPanel},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -82,7 +81,7 @@ pub fn PortalHome() -> impl IntoView {
                     .into_any(),
                     Err(AppError::PasswordChangeRequired) => view! { <Redirect path="/account/password"/> }.into_any(),
                     Err(AppError::SignInRequired | AppError::Forbidden) => {
-                        view! { <Redirect path=format!("/portal/{}/sign-in", percent::encode(&org()))/> }.into_any()
+                        view! { <Redirect path=portal_address(&org(), "/sign-in")/> }.into_any()
                     }
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
